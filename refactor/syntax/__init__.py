@@ -1,0 +1,19 @@
+"""Reading Dockerfiles: the lossless tree and BuildKit's meaning of it."""
+
+from .errors import ParseError
+from .parser import parse
+from .tree import BlankLine, Comment, Directive, Dockerfile, Flag, Heredoc, Instruction, Stage, Token
+
+__all__ = [
+    "parse",
+    "ParseError",
+    "Dockerfile",
+    "Instruction",
+    "Stage",
+    "Flag",
+    "Heredoc",
+    "Directive",
+    "Comment",
+    "BlankLine",
+    "Token",
+]

@@ -1,0 +1,366 @@
+"""The lexer in front of the Lark grammar: BuildKit's line loop, kept lossless.
+
+Dockerfile lexing depends on state Lark's lexers cannot follow: the escape
+character chosen by a directive, continuation lines that may be separated by
+comment and blank lines, heredoc bodies that end at a word chosen on the
+instruction line. This module walks the physical lines exactly as BuildKit's
+`Parse` does, builds each instruction's logical line, and emits the grammar's
+terminals with their exact source text. Each token knows the physical span it
+covers, so the tokens concatenate to the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import buildkit as bk
+from .instructions import validate
+
+_ASCII_WS = re.compile(r"[\t\v\f\r ]+")
+
+# Grammar terminal for each instruction keyword.
+KEYWORD_TERMINALS = {
+    "from": "FROM", "run": "RUN", "cmd": "CMD", "label": "LABEL", "maintainer": "MAINTAINER",
+    "expose": "EXPOSE", "env": "ENV", "add": "ADD", "copy": "COPY", "entrypoint": "ENTRYPOINT",
+    "volume": "VOLUME", "user": "USER", "workdir": "WORKDIR", "arg": "ARG", "onbuild": "ONBUILD",
+    "stopsignal": "STOPSIGNAL", "healthcheck": "HEALTHCHECK", "shell": "SHELL",
+}
+_WORD_LISTS = frozenset({"from", "expose", "copy", "add", "volume"})
+
+
+class ScanError(Exception):
+    def __init__(self, message: str, line: int, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class Lexeme:
+    """A terminal for the grammar: `kind` is its terminal name, `text` its source."""
+
+    kind: str
+    text: str
+    line: int
+
+
+@dataclass(slots=True)
+class ScannedInstruction:
+    node: bk.LineNode
+    start_line: int
+    end_line: int
+    heredocs: list[tuple[bk.HeredocSpec, str]]  # spec and content
+
+
+@dataclass(slots=True)
+class Scan:
+    lexemes: list[Lexeme]
+    instructions: list[ScannedInstruction]
+    directives: list[bk.Directive]
+    escape: str
+
+
+def scan(text: str, *, strict: bool = True) -> Scan:
+    """Terminals and meaning of `text`; `strict` adds the instruction layer's checks."""
+    return _Scanner(text, strict).run()
+
+
+def _split_lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    last = lines.pop()
+    out = [line + "\n" for line in lines]
+    if last:
+        out.append(last)
+    return out
+
+
+class _Scanner:
+    def __init__(self, text: str, strict: bool) -> None:
+        self.text = text
+        self.strict = strict
+        self.lines = _split_lines(text)
+        self.out: list[Lexeme] = []
+        self.instructions: list[ScannedInstruction] = []
+        self.directives: list[bk.Directive] = []
+        self.escape = "\\"
+        self.cont_re = bk.continuation_regex(self.escape)
+        self.dparser = bk.DirectiveParser()
+
+    def emit(self, kind: str, text: str, line: int) -> None:
+        if text or kind == "NEWLINE":
+            self.out.append(Lexeme(kind, text, line))
+
+    def run(self) -> Scan:
+        lines = self.lines
+        n = len(lines)
+        i = 0
+        while i < n:
+            raw = lines[i]
+            lineno = i + 1
+            if i == 0 and raw.startswith("\ufeff"):
+                self.emit("BOM", "\ufeff", 1)
+                raw = raw[1:]
+            content = bk.trim_newline(raw)
+            stripped = bk.trim_leading_whitespace(content)
+            try:
+                directive = self.dparser.parse_line(stripped)
+                if directive is not None and directive.name == "escape":
+                    self.escape = bk.check_escape_token(directive.value)
+                    self.cont_re = bk.continuation_regex(self.escape)
+            except bk.BuildKitError as e:
+                raise ScanError(str(e), lineno, len(content) - len(stripped) + 1) from None
+            if directive is not None:
+                self.directives.append(directive)
+                self.emit("DIRECTIVE_LINE", raw, lineno)
+                i += 1
+                continue
+            if bk.is_comment(raw):
+                self.emit("COMMENT_LINE", raw, lineno)
+                i += 1
+                continue
+            m = self.cont_re.search(stripped)
+            if m is None and stripped == "":
+                self.emit("EMPTY_LINE", raw, lineno)
+                i += 1
+                continue
+            i = self.instruction(i, raw)
+        return Scan(self.out, self.instructions, self.directives, self.escape)
+
+    # --- one instruction --------------------------------------------------------------
+
+    def instruction(self, i: int, first: str) -> int:
+        """Scan the instruction starting at line index `i`; return the next line index."""
+        lines = self.lines
+        start_line = i + 1
+        # Physical pieces in order: ("L", text) logical fragment, or (KIND, text) dropped.
+        pieces: list[tuple[str, str]] = []
+        content = bk.trim_newline(first)
+        body = bk.trim_leading_whitespace(content)
+        indent = content[: len(content) - len(body)]
+        if indent:
+            pieces.append(("WHITESPACE", indent))
+        end = self._fragment(pieces, body, first[len(content):])
+        i += 1
+        while not end and i < len(lines):
+            raw = lines[i]
+            i += 1
+            if bk.is_comment(raw):
+                pieces.append(("COMMENT_LINE", raw))
+                continue
+            content = bk.trim_newline(raw)
+            if bk.trim_leading_whitespace(content) == "":
+                pieces.append(("EMPTY_LINE", raw))
+                continue
+            end = self._fragment(pieces, content, raw[len(content):])
+        if not end:
+            pieces.append(("NEWLINE", ""))  # a continuation at the end of the file
+        logical = "".join(t for k, t in pieces if k == "L")
+        try:
+            node = bk.parse_logical_line(logical, self.escape)
+            if self.strict:
+                validate(node)
+            specs = bk.heredocs_from_line(logical) if bk.can_contain_heredoc(node) else []
+        except bk.BuildKitError as e:
+            raise ScanError(str(e), start_line, len(indent) + 1) from None
+
+        self._emit_instruction(pieces, logical, node, start_line)
+
+        heredocs = []
+        for spec in specs:
+            body_lines = []
+            terminated = False
+            while i < len(lines):
+                raw = lines[i]
+                i += 1
+                candidate = bk.trim_newline(raw)
+                if spec.chomp:
+                    candidate = candidate.lstrip("\t")
+                if candidate == spec.name:
+                    terminated = True
+                    self.emit("HEREDOC_BODY", "".join(body_lines), start_line)
+                    self.emit("HEREDOC_END", raw, i)
+                    break
+                body_lines.append(raw)
+            if not terminated:
+                raise ScanError("unterminated heredoc", start_line, len(indent) + 1)
+            heredocs.append((spec, "".join(body_lines)))
+        self.instructions.append(ScannedInstruction(node, start_line, i, heredocs))
+        return i
+
+    def _fragment(self, pieces: list[tuple[str, str]], content: str, newline: str) -> bool:
+        """Add one line's logical text; return True when the instruction ends on it."""
+        m = self.cont_re.search(content)
+        if m is None:
+            pieces.append(("L", content))
+            pieces.append(("NEWLINE", newline))
+            return True
+        pieces.append(("L", content[: m.start()]))
+        pieces.append(("LINE_CONTINUATION", content[m.start():] + newline))
+        return False
+
+    # --- tokens ----------------------------------------------------------------------
+
+    def _emit_instruction(self, pieces, logical: str, node: bk.LineNode, line: int) -> None:
+        segments = _segments(logical, node, self.escape)
+        # Map logical offsets to positions in the physical pieces.
+        pos = 0  # logical offset reached
+        k = 0  # index in pieces
+        off = 0  # offset inside pieces[k] (only for "L")
+        out = self.out
+
+        def take_dropped_until_logical() -> None:
+            nonlocal k, off
+            while k < len(pieces) and pieces[k][0] != "L":
+                kind, t = pieces[k]
+                if t:
+                    out.append(Lexeme(kind, t, line))
+                k += 1
+                off = 0
+            # skip empty logical fragments
+            while k < len(pieces) and pieces[k][0] == "L" and off >= len(pieces[k][1]):
+                k += 1
+                off = 0
+                take_dropped_until_logical()
+
+        def take(kind: str, length: int, atomic: bool) -> None:
+            """Emit `length` logical characters as `kind` tokens."""
+            nonlocal k, off, pos
+            buf: list[str] = []
+            remaining = length
+            while remaining > 0:
+                if k >= len(pieces):
+                    break
+                pk, pt = pieces[k]
+                if pk != "L":
+                    if atomic:
+                        buf.append(pt)
+                    else:
+                        if buf:
+                            out.append(Lexeme(kind, "".join(buf), line))
+                            buf = []
+                        if pt:
+                            out.append(Lexeme(pk, pt, line))
+                    k += 1
+                    off = 0
+                    continue
+                avail = len(pt) - off
+                if avail <= 0:
+                    k += 1
+                    off = 0
+                    continue
+                step = min(avail, remaining)
+                buf.append(pt[off:off + step])
+                off += step
+                remaining -= step
+                pos += step
+            if buf:
+                out.append(Lexeme(kind, "".join(buf), line))
+
+        for start, stop, kind in segments:
+            if start > pos:
+                take_dropped_until_logical()
+                take("WHITESPACE", start - pos, False)
+            take_dropped_until_logical()
+            take(kind, stop - start, kind in ("KEYWORD", "FLAG", "ARGUMENT") or kind in KEYWORD_TERMINALS.values())
+        if pos < len(logical):
+            take_dropped_until_logical()
+            take("WHITESPACE", len(logical) - pos, False)
+        # whatever is left: continuations, comment lines, the final line ending
+        while k < len(pieces):
+            pk, pt = pieces[k]
+            if pk == "L":
+                pt = pt[off:]
+                pk = "WHITESPACE"
+            if pt or pk == "NEWLINE":
+                out.append(Lexeme(pk, pt, line))
+            k += 1
+            off = 0
+
+
+def _segments(logical: str, node: bk.LineNode, escape: str) -> list[tuple[int, int, str]]:
+    """Significant spans of the logical line, in order: (start, stop, terminal)."""
+    start = 0
+    n = len(logical)
+    while start < n and bk.go_isspace(logical[start]):
+        start += 1
+    stop = n
+    while stop > start and bk.go_isspace(logical[stop - 1]):
+        stop -= 1
+    return _command_segments(logical, start, stop, node, escape)
+
+
+def _command_segments(line: str, start: int, stop: int, node: bk.LineNode, escape: str):
+    segs: list[tuple[int, int, str]] = []
+    m = _ASCII_WS.search(line, start, stop)
+    cmd_end = m.start() if m else stop
+    segs.append((start, cmd_end, KEYWORD_TERMINALS.get(node.keyword.lower(), "KEYWORD")))
+    if m is None:
+        return segs
+    args_start = m.end()
+    region = line[args_start:stop]
+    rest, spans = _flag_spans(region, escape)
+    for a, b in spans:
+        segs.append((args_start + a, args_start + b, "FLAG"))
+    rest_start = stop - len(rest)
+    while rest_start < stop and bk.go_isspace(line[rest_start]):
+        rest_start += 1
+    if rest_start >= stop:
+        return segs
+    kw = node.keyword.lower()
+    if kw == "onbuild" and node.sub is not None:
+        segs += _command_segments(line, rest_start, stop, node.sub, escape)
+    elif kw == "healthcheck":
+        sep = rest_start
+        while sep < stop and not bk.go_isspace(line[sep]):
+            sep += 1
+        segs.append((rest_start, sep, "ARGUMENT"))
+        nxt = sep
+        while nxt < stop and bk.go_isspace(line[nxt]):
+            nxt += 1
+        if nxt < stop:
+            segs.append((nxt, stop, "JSON_ARRAY" if node.json else "TEXT"))
+    elif node.json:
+        segs.append((rest_start, stop, "JSON_ARRAY"))
+    elif kw in _WORD_LISTS:
+        pos = rest_start
+        for m2 in _ASCII_WS.finditer(line, rest_start, stop):
+            segs.append((pos, m2.start(), "ARGUMENT"))
+            pos = m2.end()
+        segs.append((pos, stop, "ARGUMENT"))
+    else:
+        segs.append((rest_start, stop, "TEXT"))
+    return segs
+
+
+def _flag_spans(region: str, escape: str) -> tuple[str, list[tuple[int, int]]]:
+    """Where the flags at the start of `region` lie; returns the rest and (start, stop) spans."""
+    rest, flags = bk.extract_builder_flags(region, escape)
+    flags_end = len(region) - len(rest)
+    spans = []
+    i = 0
+    while i < flags_end:
+        while i < flags_end and bk.go_isspace(region[i]):
+            i += 1
+        if i >= flags_end:
+            break
+        j = i
+        quote = ""
+        while j < flags_end:
+            ch = region[j]
+            if quote:
+                if ch == quote:
+                    quote = ""
+                elif ch == escape and j + 1 < flags_end:
+                    j += 1
+            elif ch in "'\"":
+                quote = ch
+            elif ch == escape and j + 1 < flags_end:
+                j += 1
+            elif bk.go_isspace(ch):
+                break
+            j += 1
+        spans.append((i, j))
+        i = j
+    return rest, spans
