@@ -8,6 +8,7 @@ and say why.
 
 from __future__ import annotations
 
+import json
 import re
 
 import dockerfile
@@ -24,7 +25,36 @@ def version_difference(text: str) -> str | None:
         return "whitespace between << and a heredoc word (a heredoc since BuildKit v0.13)"
     if _CHECK_DIRECTIVE.search(text):
         return "the `# check=` directive (BuildKit v0.14)"
+    if "\x00" in text:
+        return "a NUL character (the binding passes text to Go as a C string)"
+    if _json_with_trailing_text(text):
+        return "a JSON array followed by more text (v0.12.5 decoded only the first value)"
     return None
+
+
+def _json_with_trailing_text(text: str) -> bool:
+    if "[" not in text:
+        return False
+    try:
+        df = parse(text, strict=False)
+    except ParseError:
+        return False
+    decoder = json.JSONDecoder()
+    for ins in df.instructions:
+        for node in (ins.meaning, ins.meaning.sub):
+            if node is None or node.json or not node.values:
+                continue
+            for candidate in (node.values[-1], node.original.split(None, 1)[-1]):
+                candidate = candidate.lstrip()
+                if not candidate.startswith("["):
+                    continue
+                try:
+                    value, end = decoder.raw_decode(candidate)
+                except ValueError:
+                    continue
+                if isinstance(value, list) and candidate[end:].strip():
+                    return True
+    return False
 
 
 def reference(text: str):
@@ -40,10 +70,10 @@ def reference(text: str):
     ]
 
 
-def ours(text: str):
+def ours(text: str, *, strict: bool = False):
     """Our reading in the reference's shape, or 'error: …' when we raise ParseError."""
     try:
-        df = parse(text)
+        df = parse(text, strict=strict)
     except ParseError as e:
         return f"error: {e.message}"
     out = []
@@ -58,12 +88,24 @@ def ours(text: str):
         elif ins.heredocs:
             original += "".join("\n" + h.content + h.name for h in ins.heredocs) + "\n"
         out.append(
-            (node.keyword, sub.keyword if sub is not None else None, ins.is_exec_form, original,
-             ins.start_line, ins.end_line, tuple(f.text for f in ins.flags), ins.arguments or ("",) if _empty_value(ins) else ins.arguments,
+            # the binding reports an empty string as None
+            (node.keyword or None, sub.keyword if sub is not None else None, ins.is_exec_form, original or None,
+             ins.start_line, ins.end_line, tuple(f.text for f in ins.flags), _c_strings(_values(ins)),
              heredocs)
         )
     return out
 
 
-def _empty_value(ins) -> bool:
-    return False
+def _c_strings(values: tuple[str, ...]) -> tuple[str, ...]:
+    # the binding hands Go's strings to Python as C strings: a NUL ends them
+    return tuple(v.split("\x00", 1)[0] for v in values)
+
+
+def _values(ins) -> tuple[str, ...]:
+    if ins.meaning.effective.keyword.lower() not in _KNOWN:
+        return ("",)  # BuildKit's parseIgnore leaves one empty node
+    return ins.arguments
+
+
+_KNOWN = {"add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck", "label",
+          "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume", "workdir"}

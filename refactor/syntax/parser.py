@@ -124,7 +124,7 @@ class _Callbacks(Transformer):
 
 for _name in (
     "from", "run", "cmd", "label", "maintainer", "expose", "env", "add", "copy", "entrypoint",
-    "volume", "user", "workdir", "arg", "onbuild", "stopsignal", "healthcheck", "shell",
+    "volume", "user", "workdir", "arg", "onbuild", "stopsignal", "healthcheck", "shell", "unknown",
 ):
     setattr(_Callbacks, f"{_name}_instruction", lambda self, children: _flatten(children))
 

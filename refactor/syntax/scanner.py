@@ -214,7 +214,7 @@ class _Scanner:
             nonlocal k, off
             while k < len(pieces) and pieces[k][0] != "L":
                 kind, t = pieces[k]
-                if t:
+                if t or kind == "NEWLINE":
                     out.append(Lexeme(kind, t, line))
                 k += 1
                 off = 0
