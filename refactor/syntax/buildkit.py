@@ -60,26 +60,25 @@ def trim_newline(line: str) -> str:
     return line.rstrip("\r\n")
 
 
+_SPACE_CLASS = "[" + "".join(sorted(_GO_SPACE)).replace("\\", "\\\\") + "]"
+_LEADING_SPACE = re.compile(_SPACE_CLASS + "*")
+_TRAILING_SPACE = re.compile(_SPACE_CLASS + "*\\Z")
+_COMMENT = re.compile(_SPACE_CLASS + "*#")
+
+
 def trim_leading_whitespace(line: str) -> str:
-    i = 0
-    n = len(line)
-    while i < n and line[i] in _GO_SPACE:
-        i += 1
-    return line[i:]
+    return line[_LEADING_SPACE.match(line).end():]
 
 
 def go_trim_space(s: str) -> str:
-    i, j = 0, len(s)
-    while i < j and s[i] in _GO_SPACE:
-        i += 1
-    while j > i and s[j - 1] in _GO_SPACE:
-        j -= 1
-    return s[i:j]
+    start = _LEADING_SPACE.match(s).end()
+    if start == len(s):
+        return ""
+    return s[start:_TRAILING_SPACE.search(s, start).start()]
 
 
 def is_comment(line: str) -> bool:
-    line = trim_leading_whitespace(line)
-    return line[:1] == "#"
+    return _COMMENT.match(line) is not None
 
 
 def continuation_regex(escape: str) -> re.Pattern[str]:
@@ -132,27 +131,52 @@ def check_escape_token(value: str) -> str:
 
 def split_command(line: str, escape: str) -> tuple[str, list[str], str]:
     """Return the instruction word, its `--flags`, and the rest of the line."""
-    cmdline = _RE_WHITESPACE.split(go_trim_space(line), maxsplit=1)
-    flags: list[str] = []
-    args = ""
-    if len(cmdline) == 2:
-        args, flags = extract_builder_flags(cmdline[1], escape)
-    return cmdline[0], flags, go_trim_space(args)
+    cmd, flags, rest, _ = split_command_spans(line, escape)
+    return cmd, flags, rest
 
 
-def extract_builder_flags(line: str, escape: str) -> tuple[str, list[str]]:
-    """BuildKit's extractBuilderFlags, byte for byte (it indexes bytes, not runes)."""
+def split_command_spans(line: str, escape: str):
+    """splitCommand, also telling where each part lies in `line`.
+
+    Returns (cmd, flags, rest, spans) with spans = (cmd_start, cmd_end,
+    [(flag_start, flag_end)…], rest_start, rest_end).
+    """
+    start = _LEADING_SPACE.match(line).end()
+    stop = _TRAILING_SPACE.search(line, start).start() if start < len(line) else start
+    m = _RE_WHITESPACE.search(line, start, stop)
+    if m is None:
+        return line[start:stop], [], "", (start, stop, [], stop, stop)
+    args_start = m.end()
+    region = line[args_start:stop]
+    rest, flags, flag_spans = extract_builder_flags(region, escape)
+    rest_start = stop - len(rest)
+    rest_start += _LEADING_SPACE.match(line, rest_start, stop).end() - rest_start
+    spans = (start, m.start(), [(args_start + a, args_start + b) for a, b in flag_spans], rest_start, stop)
+    return line[start:m.start()], flags, line[rest_start:stop], spans
+
+
+def extract_builder_flags(line: str, escape: str) -> tuple[str, list[str], list[tuple[int, int]]]:
+    """BuildKit's extractBuilderFlags, byte for byte (it indexes bytes, not runes).
+
+    Returns the rest of the line, the flags, and the (start, stop) character
+    span of every word it read as a flag.
+    """
+    if not line.startswith("--"):
+        return line, [], []
     data = line.encode("utf-8")
     esc = ord(escape)
     in_spaces, in_word, in_quote = 0, 1, 2
     words: list[str] = []
+    spans: list[tuple[int, int]] = []
     phase = in_spaces
     word: list[str] = []
     quote = 0
     blank_ok = False
     n = len(data)
     pos = 0
+    word_start = 0
     ch = 0
+    rest = ""
     while pos <= n:
         if pos != n:
             ch = data[pos]
@@ -163,19 +187,24 @@ def extract_builder_flags(line: str, escape: str) -> tuple[str, list[str]]:
                 pos += 1
                 continue
             if ch != 0x2D or pos + 1 == n or data[pos + 1] != 0x2D:
-                return data[pos:].decode("utf-8", "surrogateescape"), words
+                rest = data[pos:].decode("utf-8", "surrogateescape")
+                break
             phase = in_word
+            word_start = pos
         if phase in (in_word, in_quote) and pos == n:
             w = "".join(word)
             if w != "--" and (blank_ok or w):
                 words.append(w)
+            spans.append((word_start, pos))
             break
         if phase == in_word:
             if ch in _GO_SPACE_BYTES:
                 w = "".join(word)
                 phase = in_spaces
+                spans.append((word_start, pos))
                 if w == "--":
-                    return data[pos:].decode("utf-8", "surrogateescape"), words
+                    rest = data[pos:].decode("utf-8", "surrogateescape")
+                    break
                 if blank_ok or w:
                     words.append(w)
                 word = []
@@ -211,12 +240,13 @@ def extract_builder_flags(line: str, escape: str) -> tuple[str, list[str]]:
                 ch = data[pos]
             word.append(chr(ch))
         pos += 1
-    return "", words
+    if not line.isascii():
+        spans = [(_char_offset(data, a), _char_offset(data, b)) for a, b in spans]
+    return rest, words, spans
 
 
-def _go_bytes_to_str(s: str) -> str:
-    """Flags are built from bytes written as runes: re-read them as Go would print them."""
-    return s
+def _char_offset(data: bytes, byte_offset: int) -> int:
+    return len(data[:byte_offset].decode("utf-8", "surrogateescape"))
 
 
 # --- the line parsers --------------------------------------------------------------------
@@ -232,6 +262,8 @@ class LineNode:
     json: bool
     original: str
     sub: "LineNode | None" = None  # ONBUILD's trigger
+    # where the parts lie in `original`: (cmd start, cmd end, [flag spans], rest start, rest end)
+    spans: tuple = (0, 0, [], 0, 0)
 
     @property
     def effective(self) -> "LineNode":
@@ -239,10 +271,10 @@ class LineNode:
 
 
 def parse_logical_line(line: str, escape: str) -> LineNode:
-    cmd, flags, args = split_command(line, escape)
+    cmd, flags, args, spans = split_command_spans(line, escape)
     parser = _DISPATCH.get(cmd.lower(), _parse_ignore)
     values, is_json, sub = parser(args, escape)
-    return LineNode(cmd, flags, values, is_json, line, sub)
+    return LineNode(cmd, flags, values, is_json, line, sub, spans)
 
 
 def _parse_ignore(rest: str, escape: str):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from . import buildkit as bk
 from .instructions import validate
+from .tree import Token
 
 _ASCII_WS = re.compile(r"[\t\v\f\r ]+")
 
@@ -38,15 +39,6 @@ class ScanError(Exception):
 
 
 @dataclass(slots=True)
-class Lexeme:
-    """A terminal for the grammar: `kind` is its terminal name, `text` its source."""
-
-    kind: str
-    text: str
-    line: int
-
-
-@dataclass(slots=True)
 class ScannedInstruction:
     node: bk.LineNode
     start_line: int
@@ -56,7 +48,7 @@ class ScannedInstruction:
 
 @dataclass(slots=True)
 class Scan:
-    lexemes: list[Lexeme]
+    tokens: list[Token]
     instructions: list[ScannedInstruction]
     directives: list[bk.Directive]
     escape: str
@@ -81,16 +73,16 @@ class _Scanner:
         self.text = text
         self.strict = strict
         self.lines = _split_lines(text)
-        self.out: list[Lexeme] = []
+        self.out: list[Token] = []
         self.instructions: list[ScannedInstruction] = []
         self.directives: list[bk.Directive] = []
         self.escape = "\\"
         self.cont_re = bk.continuation_regex(self.escape)
         self.dparser = bk.DirectiveParser()
 
-    def emit(self, kind: str, text: str, line: int) -> None:
+    def emit(self, kind: str, text: str) -> None:
         if text or kind == "NEWLINE":
-            self.out.append(Lexeme(kind, text, line))
+            self.out.append(Token(kind, text))
 
     def run(self) -> Scan:
         lines = self.lines
@@ -100,44 +92,46 @@ class _Scanner:
             raw = lines[i]
             lineno = i + 1
             if i == 0 and raw.startswith("\ufeff"):
-                self.emit("BOM", "\ufeff", 1)
+                self.emit("BOM", "\ufeff")
                 raw = raw[1:]
             content = bk.trim_newline(raw)
             stripped = bk.trim_leading_whitespace(content)
-            try:
-                directive = self.dparser.parse_line(stripped)
-                if directive is not None and directive.name == "escape":
-                    self.escape = bk.check_escape_token(directive.value)
-                    self.cont_re = bk.continuation_regex(self.escape)
-            except bk.BuildKitError as e:
-                raise ScanError(str(e), lineno, len(content) - len(stripped) + 1) from None
+            directive = None
+            if not self.dparser.done:
+                try:
+                    directive = self.dparser.parse_line(stripped)
+                    if directive is not None and directive.name == "escape":
+                        self.escape = bk.check_escape_token(directive.value)
+                        self.cont_re = bk.continuation_regex(self.escape)
+                except bk.BuildKitError as e:
+                    raise ScanError(str(e), lineno, len(content) - len(stripped) + 1) from None
             if directive is not None:
                 self.directives.append(directive)
-                self.emit("DIRECTIVE_LINE", raw, lineno)
+                self.emit("DIRECTIVE_LINE", raw)
                 i += 1
                 continue
-            if bk.is_comment(raw):
-                self.emit("COMMENT_LINE", raw, lineno)
+            if stripped[:1] == "#":
+                self.emit("COMMENT_LINE", raw)
                 i += 1
                 continue
-            m = self.cont_re.search(stripped)
-            if m is None and stripped == "":
-                self.emit("EMPTY_LINE", raw, lineno)
+            if stripped == "":
+                self.emit("EMPTY_LINE", raw)
                 i += 1
                 continue
-            i = self.instruction(i, raw)
+            i = self.instruction(i, raw, content, stripped)
         return Scan(self.out, self.instructions, self.directives, self.escape)
 
     # --- one instruction --------------------------------------------------------------
 
-    def instruction(self, i: int, first: str) -> int:
-        """Scan the instruction starting at line index `i`; return the next line index."""
+    def instruction(self, i: int, first: str, content: str, body: str) -> int:
+        """Scan the instruction whose first line (index `i`) is `first`; return the next line index.
+
+        `content` is that line without its line ending, `body` without its indentation.
+        """
         lines = self.lines
         start_line = i + 1
         # Physical pieces in order: ("L", text) logical fragment, or (KIND, text) dropped.
         pieces: list[tuple[str, str]] = []
-        content = bk.trim_newline(first)
-        body = bk.trim_leading_whitespace(content)
         indent = content[: len(content) - len(body)]
         if indent:
             pieces.append(("WHITESPACE", indent))
@@ -156,7 +150,10 @@ class _Scanner:
             end = self._fragment(pieces, content, raw[len(content):])
         if not end:
             pieces.append(("NEWLINE", ""))  # a continuation at the end of the file
-        logical = "".join(t for k, t in pieces if k == "L")
+        if len(pieces) <= 3 and pieces[-2][0] == "L":
+            logical = pieces[-2][1]
+        else:
+            logical = "".join(t for k, t in pieces if k == "L")
         try:
             node = bk.parse_logical_line(logical, self.escape)
             if self.strict:
@@ -165,7 +162,7 @@ class _Scanner:
         except bk.BuildKitError as e:
             raise ScanError(str(e), start_line, len(indent) + 1) from None
 
-        self._emit_instruction(pieces, logical, node, start_line)
+        self._emit_instruction(pieces, logical, node)
 
         heredocs = []
         for spec in specs:
@@ -179,8 +176,8 @@ class _Scanner:
                     candidate = candidate.lstrip("\t")
                 if candidate == spec.name:
                     terminated = True
-                    self.emit("HEREDOC_BODY", "".join(body_lines), start_line)
-                    self.emit("HEREDOC_END", raw, i)
+                    self.emit("HEREDOC_BODY", "".join(body_lines))
+                    self.emit("HEREDOC_END", raw)
                     break
                 body_lines.append(raw)
             if not terminated:
@@ -202,8 +199,11 @@ class _Scanner:
 
     # --- tokens ----------------------------------------------------------------------
 
-    def _emit_instruction(self, pieces, logical: str, node: bk.LineNode, line: int) -> None:
+    def _emit_instruction(self, pieces, logical: str, node: bk.LineNode) -> None:
         segments = _segments(logical, node, self.escape)
+        if len(pieces) <= 3 and pieces[-1][0] == "NEWLINE" and pieces[-2][0] == "L":
+            self._emit_one_line(pieces, logical, segments)
+            return
         # Map logical offsets to positions in the physical pieces.
         pos = 0  # logical offset reached
         k = 0  # index in pieces
@@ -215,7 +215,7 @@ class _Scanner:
             while k < len(pieces) and pieces[k][0] != "L":
                 kind, t = pieces[k]
                 if t or kind == "NEWLINE":
-                    out.append(Lexeme(kind, t, line))
+                    out.append(Token(kind, t))
                 k += 1
                 off = 0
             # skip empty logical fragments
@@ -238,10 +238,10 @@ class _Scanner:
                         buf.append(pt)
                     else:
                         if buf:
-                            out.append(Lexeme(kind, "".join(buf), line))
+                            out.append(Token(kind, "".join(buf)))
                             buf = []
                         if pt:
-                            out.append(Lexeme(pk, pt, line))
+                            out.append(Token(pk, pt))
                     k += 1
                     off = 0
                     continue
@@ -256,7 +256,7 @@ class _Scanner:
                 remaining -= step
                 pos += step
             if buf:
-                out.append(Lexeme(kind, "".join(buf), line))
+                out.append(Token(kind, "".join(buf)))
 
         for start, stop, kind in segments:
             if start > pos:
@@ -274,50 +274,48 @@ class _Scanner:
                 pt = pt[off:]
                 pk = "WHITESPACE"
             if pt or pk == "NEWLINE":
-                out.append(Lexeme(pk, pt, line))
+                out.append(Token(pk, pt))
             k += 1
             off = 0
 
 
-def _segments(logical: str, node: bk.LineNode, escape: str) -> list[tuple[int, int, str]]:
+    def _emit_one_line(self, pieces, logical: str, segments) -> None:
+        """The common case: one physical line, so logical offsets are physical ones."""
+        out = self.out
+        if pieces[0][0] == "WHITESPACE":
+            out.append(Token("WHITESPACE", pieces[0][1]))
+        pos = 0
+        for start, stop, kind in segments:
+            if start > pos:
+                out.append(Token("WHITESPACE", logical[pos:start]))
+            if stop > start:
+                out.append(Token(kind, logical[start:stop]))
+            pos = stop
+        if pos < len(logical):
+            out.append(Token("WHITESPACE", logical[pos:]))
+        out.append(Token("NEWLINE", pieces[-1][1]))
+
+
+def _segments(logical: str, node: bk.LineNode, escape: str, offset: int = 0) -> list[tuple[int, int, str]]:
     """Significant spans of the logical line, in order: (start, stop, terminal)."""
-    start = 0
-    n = len(logical)
-    while start < n and bk.go_isspace(logical[start]):
-        start += 1
-    stop = n
-    while stop > start and bk.go_isspace(logical[stop - 1]):
-        stop -= 1
-    return _command_segments(logical, start, stop, node, escape)
-
-
-def _command_segments(line: str, start: int, stop: int, node: bk.LineNode, escape: str):
-    segs: list[tuple[int, int, str]] = []
-    m = _ASCII_WS.search(line, start, stop)
-    cmd_end = m.start() if m else stop
-    segs.append((start, cmd_end, KEYWORD_TERMINALS.get(node.keyword.lower(), "KEYWORD")))
-    if m is None:
-        return segs
-    args_start = m.end()
-    region = line[args_start:stop]
-    rest, spans = _flag_spans(region, escape)
-    for a, b in spans:
-        segs.append((args_start + a, args_start + b, "FLAG"))
-    rest_start = stop - len(rest)
-    while rest_start < stop and bk.go_isspace(line[rest_start]):
-        rest_start += 1
+    cmd_start, cmd_end, flag_spans, rest_start, stop = node.spans
+    segs = [(offset + cmd_start, offset + cmd_end, KEYWORD_TERMINALS.get(node.keyword.lower(), "KEYWORD"))]
+    for a, b in flag_spans:
+        segs.append((offset + a, offset + b, "FLAG"))
     if rest_start >= stop:
         return segs
     kw = node.keyword.lower()
+    rest_start += offset
+    stop += offset
     if kw == "onbuild" and node.sub is not None:
-        segs += _command_segments(line, rest_start, stop, node.sub, escape)
+        segs += _segments(logical, node.sub, escape, rest_start)
     elif kw == "healthcheck":
         sep = rest_start
-        while sep < stop and not bk.go_isspace(line[sep]):
+        while sep < stop and not bk.go_isspace(logical[sep]):
             sep += 1
         segs.append((rest_start, sep, "ARGUMENT"))
         nxt = sep
-        while nxt < stop and bk.go_isspace(line[nxt]):
+        while nxt < stop and bk.go_isspace(logical[nxt]):
             nxt += 1
         if nxt < stop:
             segs.append((nxt, stop, "JSON_ARRAY" if node.json else "TEXT"))
@@ -325,42 +323,10 @@ def _command_segments(line: str, start: int, stop: int, node: bk.LineNode, escap
         segs.append((rest_start, stop, "JSON_ARRAY"))
     elif kw in _WORD_LISTS:
         pos = rest_start
-        for m2 in _ASCII_WS.finditer(line, rest_start, stop):
-            segs.append((pos, m2.start(), "ARGUMENT"))
-            pos = m2.end()
+        for m in _ASCII_WS.finditer(logical, rest_start, stop):
+            segs.append((pos, m.start(), "ARGUMENT"))
+            pos = m.end()
         segs.append((pos, stop, "ARGUMENT"))
     else:
         segs.append((rest_start, stop, "TEXT"))
     return segs
-
-
-def _flag_spans(region: str, escape: str) -> tuple[str, list[tuple[int, int]]]:
-    """Where the flags at the start of `region` lie; returns the rest and (start, stop) spans."""
-    rest, flags = bk.extract_builder_flags(region, escape)
-    flags_end = len(region) - len(rest)
-    spans = []
-    i = 0
-    while i < flags_end:
-        while i < flags_end and bk.go_isspace(region[i]):
-            i += 1
-        if i >= flags_end:
-            break
-        j = i
-        quote = ""
-        while j < flags_end:
-            ch = region[j]
-            if quote:
-                if ch == quote:
-                    quote = ""
-                elif ch == escape and j + 1 < flags_end:
-                    j += 1
-            elif ch in "'\"":
-                quote = ch
-            elif ch == escape and j + 1 < flags_end:
-                j += 1
-            elif bk.go_isspace(ch):
-                break
-            j += 1
-        spans.append((i, j))
-        i = j
-    return rest, spans

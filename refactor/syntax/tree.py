@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Union
 
 if TYPE_CHECKING:
     from .buildkit import LineNode
@@ -31,8 +31,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A terminal of the grammar with its exact source text.
 
     `kind` is the terminal's name in `grammar/dockerfile.lark`: KEYWORD,
@@ -168,11 +167,6 @@ class Instruction:
             if f.name == name:
                 value = f.value if f.value is not None else ""
         return value
-
-    @property
-    def trigger(self) -> "Instruction | None":
-        """For ONBUILD, the trigger instruction's reading; None otherwise."""
-        return None
 
     @property
     def is_exec_form(self) -> bool:
