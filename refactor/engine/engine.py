@@ -1,0 +1,307 @@
+"""The engine: run the selected rules, in a fixed order, until nothing changes.
+
+Each round asks every rule in turn for fixes on the current tree, applies the
+ones allowed at the chosen level (all of one rule's fixes at once), and parses
+the result again, so the next rule reasons about what the file now says.
+Unsafe fixes below the level become suggestions; `Skip`s are reported with
+their reasons. Every change is reported at its place in the *input*: a range,
+and where it stands on its own, a text edit that applies to the input alone.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..model import BuildContext, Model, Options
+from ..rules import Rule, all_rules
+from ..rules.base import Fix, Safety, Skip
+from ..syntax.parser import parse
+from ..syntax.tree import Dockerfile, Instruction
+from .edits import EditConflict, InsertAfter, InsertBefore, Remove, Replace, Style, apply_edits
+
+__all__ = ["refactor", "Result", "Change", "Range", "TextEdit", "select_rules"]
+
+MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class Range:
+    """1-based, end exclusive of the last column: (start_line, start_col) to (end_line, end_col)."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    title: str
+    safety: str  # "safe", "review", "unsafe"
+    message: str
+    range: Range
+    edit: TextEdit | None  # applies on its own to the input; None where it needs the others
+    applied: bool = True
+
+    @property
+    def line(self) -> int:
+        return self.range.start_line
+
+    @property
+    def column(self) -> int:
+        return self.range.start_col
+
+
+@dataclass
+class Result:
+    original: str
+    code: str
+    changes: list[Change] = field(default_factory=list)  # applied
+    suggestions: list[Change] = field(default_factory=list)  # held back by the level
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (rule code, reason)
+    path: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.code != self.original
+
+
+def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[Rule]:
+    """Rules by code or prefix (`HY`, `HY003`) or name; `ignore` wins over `select`."""
+    rules = all_rules()
+
+    def matches(rule: Rule, keys: Iterable[str]) -> bool:
+        for k in keys:
+            k = k.strip()
+            if not k:
+                continue
+            if k.upper() == "ALL" or rule.code.startswith(k.upper()) or rule.name == k.lower():
+                return True
+        return False
+
+    chosen = [r for r in rules if select is None or matches(r, select)]
+    if ignore:
+        chosen = [r for r in chosen if not matches(r, ignore)]
+    return chosen
+
+
+def refactor(
+    text: str,
+    *,
+    path: str | None = None,
+    context: BuildContext | str | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    level: str | Safety = "review",
+    unsafe_fixes: bool = False,
+    options: Options | None = None,
+) -> Result:
+    """Refactor a Dockerfile's text. Raises `ParseError` for input Docker rejects."""
+    limit = Safety.UNSAFE if unsafe_fixes else Safety.parse(level)
+    if not isinstance(context, BuildContext):
+        context = BuildContext.at(context)
+    options = options or Options()
+    rules = select_rules(select, ignore)
+    original = parse(text, path=path)
+    result = Result(original=text, code=text, path=path)
+    if not original.instructions:
+        result.skipped.append(("", "no instructions"))
+        return result
+
+    df = original
+    # which instruction of the input each current instruction still is (None: new or changed)
+    origin: list[Instruction | None] = list(original.instructions)
+    held: dict[tuple[str, int, str], Change] = {}
+    skipped: dict[tuple[str, str], None] = {}
+    positions = _Positions(original)
+
+    for _round in range(MAX_ROUNDS):
+        changed = False
+        for rule in rules:
+            model = Model(df, context, options)
+            allowed: list[Fix] = []
+            for item in rule.check(model):
+                if isinstance(item, Skip):
+                    skipped.setdefault((rule.code, item.reason), None)
+                    continue
+                if _suppressed(item.target, rule):
+                    continue
+                if item.safety > limit:
+                    key = (rule.code, id(_origin_of(item.target, df, origin)), item.message)
+                    if key not in held:
+                        held[key] = _change(rule, item, df, origin, original, positions, applied=False)
+                    continue
+                allowed.append(item)
+            allowed = _without_conflicts(allowed)
+            if not allowed:
+                continue
+            edits = [e for f in allowed for e in f.edits]
+            try:
+                new_text = apply_edits(df, edits, model.style)
+            except EditConflict:  # pragma: no cover - _without_conflicts prevents it
+                continue
+            if new_text == df.code:
+                continue
+            for fix in allowed:
+                result.changes.append(_change(rule, fix, df, origin, original, positions, applied=True))
+            new_df = parse(new_text, path=path)
+            origin = _carry_origin(df, origin, new_df)
+            df = new_df
+            changed = True
+        if not changed:
+            break
+
+    result.code = df.code
+    applied_keys = {(c.code, c.range.start_line) for c in result.changes}
+    result.suggestions = [c for c in held.values() if (c.code, c.range.start_line) not in applied_keys]
+    result.skipped = [k for k in skipped]
+    return result
+
+
+# --- suppression ---------------------------------------------------------------------------
+
+_PRAGMA = re.compile(r"#\s*refactor:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?", re.I)
+_HADOLINT = re.compile(r"#\s*hadolint\s+ignore\s*=\s*([A-Za-z0-9_,\s-]+)", re.I)
+
+
+def _suppressed(target: Instruction, rule: Rule) -> bool:
+    """`# refactor: ignore[CODE]` or `# hadolint ignore=DLxxxx` on the line before the instruction."""
+    comments = [t for t in target.leading if type(t).__name__ == "Comment"]
+    if not comments:
+        return False
+    last = target.leading[-1]
+    if type(last).__name__ != "Comment":
+        return False
+    line = last.code
+    m = _PRAGMA.search(line)
+    if m:
+        if m.group(1) is None:
+            return True
+        codes = {c.strip().upper() for c in m.group(1).split(",")}
+        return any(rule.code.startswith(c) for c in codes if c)
+    m = _HADOLINT.search(line)
+    if m:
+        codes = {c.strip().upper() for c in m.group(1).split(",")}
+        return bool(codes & set(rule.resolves))
+    return False
+
+
+def _without_conflicts(fixes: list[Fix]) -> list[Fix]:
+    """Keep fixes whose replaced/removed instructions differ; the rest wait for the next round."""
+    taken: set[int] = set()
+    out = []
+    for f in fixes:
+        owned = {id(e.target) for e in f.edits if isinstance(e, (Replace, Remove))}
+        if owned & taken:
+            continue
+        taken |= owned
+        out.append(f)
+    return out
+
+
+# --- where a change is, in the input ----------------------------------------------------------
+
+
+class _Positions:
+    """Offsets and line/column of each input instruction."""
+
+    def __init__(self, df: Dockerfile) -> None:
+        self.text = df.code
+        self.starts: dict[int, tuple[int, int, int]] = {}  # id -> (leading start, own start, end)
+        offset = sum(len(n.code) for n in df.header)
+        for ins in df.instructions:
+            lead = sum(len(t.code) for t in ins.leading)
+            own = len(ins.own_code)
+            self.starts[id(ins)] = (offset, offset + lead, offset + lead + own)
+            offset += lead + own
+        self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+    def range(self, start: int, end: int) -> Range:
+        sl, sc = self.position(start)
+        el, ec = self.position(end)
+        return Range(sl, sc, el, ec)
+
+
+def _origin_of(ins: Instruction, df: Dockerfile, origin: list[Instruction | None]) -> Instruction | None:
+    for i, cur in enumerate(df.instructions):
+        if cur is ins:
+            return origin[i]
+    return None
+
+
+def _change(rule: Rule, fix: Fix, df: Dockerfile, origin, original: Dockerfile, positions: _Positions, *, applied: bool) -> Change:
+    targets = {id(e.target): e.target for e in fix.edits}
+    targets.setdefault(id(fix.target), fix.target)
+    mapped = {k: _origin_of(t, df, origin) for k, t in targets.items()}
+    report = mapped.get(id(fix.target))
+    if report is None:
+        report = next((o for o in mapped.values() if o is not None), None)
+    if report is None:
+        rng = Range(1, 1, 1, 1)
+    else:
+        _, own, _end = positions.starts[id(report)]
+        line, col = positions.position(own)
+        first_line_end = positions.text.find("\n", own)
+        first_line_end = len(positions.text) if first_line_end == -1 else first_line_end
+        rng = Range(line, col, *positions.position(first_line_end))
+    edit = None
+    if all(o is not None for o in mapped.values()):
+        edit = _standalone_edit(fix, df, mapped, original, positions)
+    return Change(rule.code, rule.title, str(fix.safety), fix.message, rng, edit, applied)
+
+
+def _standalone_edit(fix: Fix, df: Dockerfile, mapped, original: Dockerfile, positions: _Positions) -> TextEdit | None:
+    """The fix alone, applied to the input: one text edit over the instructions it touches."""
+    translated = []
+    for e in fix.edits:
+        target = mapped[id(e.target)]
+        if target.own_code != e.target.own_code or target.leading != e.target.leading:
+            return None  # an earlier change touched it: this fix only applies after that one
+        translated.append(type(e)(target, *[getattr(e, f) for f in e.__dataclass_fields__ if f != "target"]))
+    new_text = apply_edits(original, translated, Style.of(original))
+    old = positions.text
+    # the smallest span that differs
+    start = 0
+    limit = min(len(old), len(new_text))
+    while start < limit and old[start] == new_text[start]:
+        start += 1
+    end_old, end_new = len(old), len(new_text)
+    while end_old > start and end_new > start and old[end_old - 1] == new_text[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    # widen to whole lines, as editors show them best
+    start = old.rfind("\n", 0, start) + 1
+    nl = old.find("\n", end_old)
+    grow = (len(old) if nl == -1 else nl + 1) - end_old
+    end_old += grow
+    end_new += grow
+    return TextEdit(positions.range(start, end_old), new_text[start:end_new])
+
+
+def _carry_origin(old: Dockerfile, origin: list, new: Dockerfile) -> list:
+    a = [i.code for i in old.instructions]
+    b = [i.code for i in new.instructions]
+    out: list = [None] * len(b)
+    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            out[block.b + k] = origin[block.a + k]
+    return out
+
+
+__all__ += ["InsertAfter", "InsertBefore", "Remove", "Replace"]

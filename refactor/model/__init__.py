@@ -1,0 +1,111 @@
+"""Read-only meaning of a parsed Dockerfile, computed on demand for the rules.
+
+The model answers the questions rules share: which stage is final, what a
+stage's base image is once `ARG`s are substituted, which commands a `RUN`
+calls (parsed with a real shell parser), what the build context holds. It
+never changes the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..engine.edits import Style
+from ..syntax.image import ImageRef, substitute
+from ..syntax.tree import Dockerfile, Instruction, Stage
+from .context import BuildContext
+from .shell import Script, parse_script
+
+__all__ = ["Model", "Options", "BuildContext"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings rules read: the pin table, and whether the network may be used."""
+
+    pin_table: str | None = None  # path of a TOML table replacing the bundled one
+    pin_date: str | None = None  # YYYY-MM-DD: use the table's entries as of that day
+    pin_digests: bool = False  # resolve tags to digests from the registry (network)
+    registry_mirror: str | None = None  # base URL of a registry to ask instead of the image's own
+    target: str | None = None  # the stage `--target` names; the last stage when None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Model:
+    def __init__(self, df: Dockerfile, context: BuildContext | None = None, options: Options | None = None) -> None:
+        self.df = df
+        self.context = context or BuildContext(None)
+        self.options = options or Options()
+
+    @cached_property
+    def style(self) -> Style:
+        return Style.of(self.df)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self.df.stages
+
+    @cached_property
+    def final_stage(self) -> Stage | None:
+        stages = self.df.stages
+        if not stages:
+            return None
+        if self.options.target:
+            for s in stages:
+                if s.name == self.options.target.lower():
+                    return s
+        return stages[-1]
+
+    @cached_property
+    def stage_names(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.df.stages if s.name)
+
+    def stage_of(self, ins: Instruction) -> Stage | None:
+        for s in self.df.stages:
+            if any(i is ins for i in s.instructions):
+                return s
+        return None
+
+    @cached_property
+    def global_arg_values(self) -> dict[str, str | None]:
+        """ARGs declared before the first FROM, with their defaults (None: no default)."""
+        values: dict[str, str | None] = {}
+        for ins in self.df.global_args:
+            for key, value in ins.pairs:
+                has_default = "=" in next((a for a in ins.arguments if a.partition("=")[0] == key), "")
+                values[key] = _unquote(substitute(value, values)) if has_default else None
+        return values
+
+    def base_image(self, stage: Stage) -> ImageRef:
+        """The stage's base with global ARG defaults substituted where known."""
+        text = stage.base_name
+        if "$" in text:
+            text = substitute(text, self.global_arg_values)
+        return ImageRef.parse(text)
+
+    def base_is_stage(self, stage: Stage) -> bool:
+        """FROM names an earlier stage rather than an image."""
+        name = self.base_image(stage).text.lower()
+        return any(s.name == name for s in self.df.stages[: stage.index])
+
+    def script(self, ins: Instruction) -> Script | None:
+        """The shell script of a shell-form RUN (None for exec form and other instructions)."""
+        if ins.keyword != "RUN" or ins.is_exec_form or not ins.arguments:
+            return None
+        return parse_script(ins.arguments[0])
+
+    def stage_env(self, stage: Stage) -> dict[str, str]:
+        env: dict[str, str] = {}
+        for ins in stage.instructions:
+            if ins.keyword == "ENV":
+                for k, v in ins.pairs:
+                    env[k] = _unquote(v)
+        return env
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value

@@ -1,0 +1,55 @@
+"""The rules: one module each, under refactor/rules/<area>/, found by listing the folders.
+
+The engine runs them in a fixed order: by area as below (structure first, then
+the lines it moves, then the hygiene of single lines), then by code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from pathlib import Path
+
+from .base import Fix, Rule, Safety, Skip
+
+__all__ = ["Rule", "Fix", "Skip", "Safety", "all_rules", "rule_by_code", "AREAS"]
+
+# area prefix -> (folder, title), in the order the engine runs them
+AREAS = {
+    "MS": ("multistage", "multi-stage split"),
+    "CO": ("cacheorder", "cache-friendly order"),
+    "PN": ("pin", "pinned base images"),
+    "US": ("user", "non-root user"),
+    "HC": ("healthcheck", "health checks"),
+    "HY": ("hygiene", "hygiene"),
+    "BK": ("buildkit", "BuildKit features"),
+}
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    here = Path(__file__).parent
+    for prefix, (folder, _) in AREAS.items():
+        if not (here / folder).is_dir():
+            continue
+        found = []
+        for info in pkgutil.iter_modules([str(here / folder)]):
+            module = importlib.import_module(f"{__name__}.{folder}.{info.name}")
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
+                    found.append(value())
+        rules.extend(sorted(found, key=lambda r: r.code))
+    codes = [r.code for r in rules]
+    if len(codes) != len(set(codes)):  # pragma: no cover - caught by tests
+        raise RuntimeError(f"duplicate rule codes: {codes}")
+    return tuple(rules)
+
+
+def rule_by_code(code: str) -> Rule | None:
+    code = code.strip().upper()
+    for r in all_rules():
+        if r.code == code or r.name.upper() == code:
+            return r
+    return None
