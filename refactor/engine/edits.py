@@ -20,10 +20,16 @@ __all__ = ["Replace", "InsertBefore", "InsertAfter", "Remove", "Edit", "Style", 
 
 @dataclass(frozen=True)
 class Replace:
-    """`target`'s own text (its leading comments kept) becomes `code`."""
+    """`target`'s own text (its leading comments kept) becomes `code`.
+
+    `code` is canonical text rendered in the file's style, unless `verbatim`:
+    then it is the exact new text (as `textedit.edit_arguments` gives it, with the
+    instruction's own bytes kept around the edit).
+    """
 
     target: Instruction
     code: str
+    verbatim: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,11 @@ class Style:
     def keyword(self, word: str) -> str:
         return word.upper() if self.uppercase else word.lower()
 
+    @property
+    def line_break(self) -> str:
+        """A line continuation as this file writes one: ` \\`, the line ending, the indent."""
+        return f" {self.escape}{self.newline}{self.indent}"
+
 
 def apply_edits(df: Dockerfile, edits: list[Edit], style: Style | None = None) -> str:
     """The text of `df` with `edits` applied; untouched nodes keep their exact bytes."""
@@ -148,7 +159,9 @@ def apply_edits(df: Dockerfile, edits: list[Edit], style: Style | None = None) -
             for e in before_below:
                 parts.append(_line(style.render(e.code), newline))
             if replaced:
-                parts.append(_ending_like(style.render(replaced[0].code), ins.own_code, newline))
+                r = replaced[0]
+                code = r.code if r.verbatim else style.render(r.code)
+                parts.append(_ending_like(code, ins.own_code, newline))
             else:
                 parts.append(ins.own_code)
         for e in after:

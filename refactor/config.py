@@ -1,0 +1,116 @@
+"""Configuration: `[tool.refactor]` in pyproject.toml, or `.refactor.toml`, found upward.
+
+The nearest of the two, searching from the Dockerfile's directory upward,
+wins; command-line options override it. Keys use the command line's names:
+
+    [tool.refactor]
+    select = ["HY", "PN001"]
+    ignore = ["HC"]
+    level = "review"            # or "safe" (like --safe-only), "unsafe" (like --unsafe-fixes)
+    exclude = ["corpus/", "vendor/**"]
+    pin-table = "ci/pins.toml"  # replaces the bundled table of current releases
+    pin-date = "2026-11-01"     # use that table as it stood on that day
+    target = "runtime"          # the stage treated as final
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Config", "ConfigError", "load_config"]
+
+KEYS = {"select", "ignore", "level", "unsafe-fixes", "safe-only", "exclude", "pin-table", "pin-date", "target", "extend-select"}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None  # the file it came from
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    level: str | None = None
+    exclude: tuple[str, ...] = ()
+    pin_table: str | None = None
+    pin_date: str | None = None
+    target: str | None = None
+    root: Path | None = field(default=None)  # the directory the file is in
+
+    @property
+    def pin_table_path(self) -> str | None:
+        if self.pin_table is None:
+            return None
+        p = Path(self.pin_table)
+        if not p.is_absolute() and self.root is not None:
+            p = self.root / p
+        return str(p)
+
+
+def load_config(start: str | Path | None) -> Config:
+    """The configuration that applies to files in `start` (a directory or a file)."""
+    if start is None:
+        start = Path.cwd()
+    here = Path(start).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            data = _read(pyproject)
+            table = data.get("tool", {}).get("refactor")
+            if table is not None:
+                return _config(table, pyproject)
+        dotfile = folder / ".refactor.toml"
+        if dotfile.is_file():
+            return _config(_read(dotfile), dotfile)
+    return Config()
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{path}: {e}") from None
+
+
+def _config(table: dict, path: Path) -> Config:
+    unknown = set(table) - KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in the refactor configuration: {', '.join(sorted(unknown))}")
+
+    def codes(key: str) -> tuple[str, ...] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: {key} must be a list of rule codes")
+        return tuple(value)
+
+    level = table.get("level")
+    if table.get("unsafe-fixes"):
+        level = "unsafe"
+    if table.get("safe-only"):
+        level = "safe"
+    if level is not None and level not in ("safe", "review", "unsafe"):
+        raise ConfigError(f"{path}: level must be safe, review or unsafe")
+    select = codes("select")
+    extend = codes("extend-select")
+    if extend:
+        select = (select or ("ALL",)) + extend
+    return Config(
+        path=path,
+        select=select,
+        ignore=codes("ignore") or (),
+        level=level,
+        exclude=codes("exclude") or (),
+        pin_table=table.get("pin-table"),
+        pin_date=str(table["pin-date"]) if "pin-date" in table else None,
+        target=table.get("target"),
+        root=path.parent,
+    )

@@ -1,0 +1,1 @@
+"""Data that changes with time (current releases, image families), dated."""

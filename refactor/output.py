@@ -1,0 +1,216 @@
+"""What the command prints: unified diffs, one line per change, and machine-readable reports."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from .engine.engine import Change, Result
+
+__all__ = ["unified_diff", "colorize", "use_color", "text_lines", "to_json", "to_sarif", "to_github"]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def unified_diff(original: str, new: str, path: str) -> str:
+    """`diff -u` of the two texts, `a/` and `b/` prefixed like git; empty when equal."""
+    if original == new:
+        return ""
+    a = original.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"):
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def use_color(stream=None) -> bool:
+    """Colour on a terminal unless NO_COLOR is set (https://no-color.org); FORCE_COLOR forces it."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+_RED, _GREEN, _CYAN, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def colorize(diff: str) -> str:
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(_BOLD + line.rstrip("\n") + _RESET + "\n")
+        elif line.startswith("@@"):
+            out.append(_CYAN + line.rstrip("\n") + _RESET + "\n")
+        elif line.startswith("+"):
+            out.append(_GREEN + line.rstrip("\r\n") + _RESET + line[len(line.rstrip("\r\n")):])
+        elif line.startswith("-"):
+            out.append(_RED + line.rstrip("\r\n") + _RESET + line[len(line.rstrip("\r\n")):])
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def text_lines(result: "Result", path: str, *, color: bool = False) -> list[str]:
+    """`path:line:col: CODE message` for each change, then each held-back suggestion."""
+    lines = []
+    for c in result.changes:
+        lines.append(_line(path, c, color))
+    for c in result.suggestions:
+        lines.append(_line(path, c, color, suffix=" [unsafe: not applied, use --unsafe-fixes]"))
+    return lines
+
+
+def _line(path: str, c: "Change", color: bool, suffix: str = "") -> str:
+    code = f"{_BOLD}{c.code}{_RESET}" if color else c.code
+    return f"{path}:{c.range.start_line}:{c.range.start_col}: {code} {c.message} ({c.safety}){suffix}"
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def change_dict(c: "Change") -> dict:
+    d = {
+        "code": c.code,
+        "title": c.title,
+        "safety": c.safety,
+        "message": c.message,
+        "applied": c.applied,
+        "range": {"start": {"line": c.range.start_line, "column": c.range.start_col},
+                  "end": {"line": c.range.end_line, "column": c.range.end_col}},
+        "edit": None,
+    }
+    if c.edit is not None:
+        r = c.edit.range
+        d["edit"] = {"range": {"start": {"line": r.start_line, "column": r.start_col},
+                               "end": {"line": r.end_line, "column": r.end_col}},
+                     "new_text": c.edit.new_text}
+    return d
+
+
+def file_dict(path: str, result: "Result | None", *, status: str, error: str | None = None, diff: str | None = None) -> dict:
+    d: dict = {"path": path, "status": status}
+    if result is not None:
+        d["changes"] = [change_dict(c) for c in result.changes]
+        d["suggestions"] = [change_dict(c) for c in result.suggestions]
+        d["skipped"] = [{"code": code or None, "reason": reason} for code, reason in result.skipped]
+    if diff is not None:
+        d["diff"] = diff
+    if error is not None:
+        d["error"] = error
+    return d
+
+
+def to_json(files: list[dict]) -> str:
+    return json.dumps({"version": 1, "files": files}, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- SARIF 2.1.0 ----------------------------------------------------------------------------
+
+
+def to_sarif(files: list[dict], rules: Iterable) -> str:
+    from . import __version__
+
+    rule_list = list(rules)
+    index = {r.code: i for i, r in enumerate(rule_list)}
+    driver = {
+        "name": "refactor",
+        "informationUri": "https://pypi.org/project/dockerfile-refactor/",
+        "version": __version__,
+        "rules": [
+            {
+                "id": r.code,
+                "name": _camel(r.name),
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": r.rationale},
+                "help": {"text": _help_text(r)},
+                "properties": {"safety": str(r.safety), "resolves": list(r.resolves)},
+            }
+            for r in rule_list
+        ],
+    }
+    results = []
+    for f in files:
+        uri = f["path"].replace(os.sep, "/")
+        for key in ("changes", "suggestions"):
+            for c in f.get(key, []):
+                res = {
+                    "ruleId": c["code"],
+                    "level": "note" if c["safety"] == "safe" else "warning",
+                    "message": {"text": c["message"]},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {"startLine": c["range"]["start"]["line"], "startColumn": c["range"]["start"]["column"],
+                                   "endLine": c["range"]["end"]["line"], "endColumn": c["range"]["end"]["column"]},
+                    }}],
+                    "properties": {"safety": c["safety"]},
+                }
+                if c["code"] in index:
+                    res["ruleIndex"] = index[c["code"]]
+                if c.get("edit"):
+                    e = c["edit"]
+                    res["fixes"] = [{
+                        "description": {"text": c["message"]},
+                        "artifactChanges": [{
+                            "artifactLocation": {"uri": uri},
+                            "replacements": [{
+                                "deletedRegion": {"startLine": e["range"]["start"]["line"],
+                                                  "startColumn": e["range"]["start"]["column"],
+                                                  "endLine": e["range"]["end"]["line"],
+                                                  "endColumn": e["range"]["end"]["column"]},
+                                "insertedContent": {"text": e["new_text"]},
+                            }],
+                        }],
+                    }]
+                results.append(res)
+        if f.get("error"):
+            results.append({
+                "ruleId": "E001",
+                "level": "error",
+                "message": {"text": f["error"]},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+            })
+    sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+def _camel(name: str) -> str:
+    return "".join(p.capitalize() for p in name.split("-"))
+
+
+def _help_text(rule) -> str:
+    doc = rule.doc()
+    return "\n\n".join(f"{k}:\n{v}" for k, v in doc.items()) or rule.rationale
+
+
+# --- GitHub Actions workflow commands ------------------------------------------------------
+
+
+def to_github(files: list[dict]) -> str:
+    out = []
+    for f in files:
+        for key in ("changes", "suggestions"):
+            for c in f.get(key, []):
+                level = "notice" if c["safety"] == "safe" else "warning"
+                props = (f"file={_prop(f['path'])},line={c['range']['start']['line']},"
+                         f"col={c['range']['start']['column']},title={_prop(c['code'] + ' ' + c['title'])}")
+                out.append(f"::{level} {props}::{_data(c['message'])}")
+        if f.get("error"):
+            out.append(f"::error file={_prop(f['path'])}::{_data(f['error'])}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(s: str) -> str:
+    return _data(s).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,1 @@
+"""Rules of this area, one module each."""

@@ -1,0 +1,87 @@
+"""Rule fixtures: corpus/rules/<CODE>/<case>/ holds a Dockerfile, the build-context files it
+reasons about, and `expected`, the output with only that rule selected. No `expected`
+means the rule must leave the file alone. An optional `case.toml` says more:
+
+    level = "unsafe"            # the fix level to run at (default "review")
+    select = ["HY001", "HY003"] # rules to run (default: the folder's code)
+    skipped = "substring"       # the rule must report a skip with this reason
+    suggested = true            # the rule must hold back an unsafe suggestion
+    hadolint = false            # hadolint cannot judge this case (say why in a comment)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from refactor.engine.engine import refactor
+from refactor.rules import all_rules, rule_by_code
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "rules"
+CASES = sorted(p.parent for p in CORPUS.glob("*/*/Dockerfile")) if CORPUS.is_dir() else []
+
+
+def _id(case: Path) -> str:
+    return f"{case.parent.name}/{case.name}"
+
+
+def load_case(case: Path) -> dict:
+    spec = {}
+    if (case / "case.toml").is_file():
+        spec = tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))
+    text = (case / "Dockerfile").read_bytes().decode("utf-8")
+    expected_path = case / "expected"
+    expected = expected_path.read_bytes().decode("utf-8") if expected_path.is_file() else text
+    return {"text": text, "expected": expected, "spec": spec, "code": case.parent.name}
+
+
+def run_case(case: Path):
+    c = load_case(case)
+    spec = c["spec"]
+    result = refactor(
+        c["text"],
+        path=str(case / "Dockerfile"),
+        context=case,
+        select=spec.get("select", [c["code"]]),
+        level=spec.get("level", "review"),
+    )
+    return c, result
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_rule_fixture_gives_the_expected_output(case: Path) -> None:
+    c, result = run_case(case)
+    assert result.code == c["expected"]
+    spec = c["spec"]
+    if "skipped" in spec:
+        reasons = [reason for code, reason in result.skipped if code == c["code"]]
+        assert any(spec["skipped"] in r for r in reasons), reasons
+    if spec.get("suggested"):
+        assert any(s.code == c["code"] for s in result.suggestions)
+    if c["expected"] != c["text"]:
+        assert any(ch.code == c["code"] for ch in result.changes), "the change is reported under the rule's code"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_rule_fixture_output_is_stable(case: Path) -> None:
+    c, result = run_case(case)
+    again = refactor(result.code, path="Dockerfile", context=case, select=c["spec"].get("select", [c["code"]]),
+                     level=c["spec"].get("level", "review"))
+    assert again.code == result.code
+    assert again.changes == []
+
+
+def test_every_rule_has_fixtures_that_fire_and_fixtures_that_do_not() -> None:
+    for rule in all_rules():
+        cases = [p for p in CASES if p.parent.name == rule.code]
+        fired = [p for p in cases if load_case(p)["expected"] != load_case(p)["text"]]
+        quiet = [p for p in cases if load_case(p)["expected"] == load_case(p)["text"]]
+        assert fired, f"{rule.code} has no fixture where it fires"
+        assert quiet, f"{rule.code} has no fixture where it must not fire"
+
+
+def test_fixture_folders_name_existing_rules() -> None:
+    for case in CASES:
+        assert rule_by_code(case.parent.name) is not None, case
