@@ -23,7 +23,8 @@ def unified_diff(original: str, new: str, path: str) -> str:
     a = original.splitlines(keepends=True)
     b = new.splitlines(keepends=True)
     out = []
-    for line in difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"):
+    old_name, new_name = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+    for line in difflib.unified_diff(a, b, old_name, new_name):
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
         out.append(line)
@@ -66,6 +67,9 @@ def text_lines(result: "Result", path: str, *, color: bool = False) -> list[str]
         lines.append(_line(path, c, color))
     for c in result.suggestions:
         lines.append(_line(path, c, color, suffix=" [unsafe: not applied, use --unsafe-fixes]"))
+    for code, reason in result.skipped:
+        if code:
+            lines.append(f"{path}: {code} skipped: {reason}")
     return lines
 
 

@@ -287,6 +287,7 @@ def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = Fal
             if o.result is not None and not req.quiet:
                 for line in text_lines(o.result, o.path, color=color):
                     print(line, file=out)
+        out.flush()
         if not req.quiet:
             _summary(outcomes, req)
     else:

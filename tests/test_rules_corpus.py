@@ -7,6 +7,8 @@ means the rule must leave the file alone. An optional `case.toml` says more:
     skipped = "substring"       # the rule must report a skip with this reason
     suggested = true            # the rule must hold back an unsafe suggestion
     hadolint = false            # hadolint cannot judge this case (say why in a comment)
+    pin-date = "2025-01-01"     # Options for the run, as in [tool.refactor]
+    pin-table = "table.toml"    # (relative to the case folder)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from refactor.engine.engine import refactor
+from refactor.model import Options
 from refactor.rules import all_rules, rule_by_code
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "rules"
@@ -46,8 +49,14 @@ def run_case(case: Path):
         context=case,
         select=spec.get("select", [c["code"]]),
         level=spec.get("level", "review"),
+        options=case_options(case, spec),
     )
     return c, result
+
+
+def case_options(case: Path, spec: dict) -> Options:
+    table = spec.get("pin-table")
+    return Options(pin_date=spec.get("pin-date"), pin_table=str(case / table) if table else None)
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)
@@ -68,7 +77,7 @@ def test_rule_fixture_gives_the_expected_output(case: Path) -> None:
 def test_rule_fixture_output_is_stable(case: Path) -> None:
     c, result = run_case(case)
     again = refactor(result.code, path="Dockerfile", context=case, select=c["spec"].get("select", [c["code"]]),
-                     level=c["spec"].get("level", "review"))
+                     level=c["spec"].get("level", "review"), options=case_options(case, c["spec"]))
     assert again.code == result.code
     assert again.changes == []
 

@@ -132,7 +132,11 @@ def refactor(
             allowed: list[Fix] = []
             for item in rule.check(model):
                 if isinstance(item, Skip):
-                    skipped.setdefault((rule.code, item.reason), None)
+                    where = _origin_of(item.target, df, origin) if item.target is not None else None
+                    reason = item.reason
+                    if where is not None:
+                        reason = f"line {positions.position(positions.starts[id(where)][1])[0]}: {reason}"
+                    skipped.setdefault((rule.code, reason), None)
                     continue
                 if _suppressed(item.target, rule):
                     continue
