@@ -39,12 +39,16 @@ class InsertBefore:
     target: Instruction
     code: str
     above_comments: bool = True
+    verbatim: bool = False
 
 
 @dataclass(frozen=True)
 class InsertAfter:
+    """New instruction(s) after `target`; several InsertAfter on one target keep their order."""
+
     target: Instruction
     code: str
+    verbatim: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,13 +155,13 @@ def apply_edits(df: Dockerfile, edits: list[Edit], style: Style | None = None) -
         if len(replaced) > 1:
             raise EditConflict(f"two edits replace the instruction at line {ins.start_line}")
         for e in before_above:
-            parts.append(_line(style.render(e.code), newline))
+            parts.append(_line(_text(e, style), newline))
         if replaced and isinstance(replaced[0], Remove):
             pass
         else:
             parts.extend(t.code for t in ins.leading)
             for e in before_below:
-                parts.append(_line(style.render(e.code), newline))
+                parts.append(_line(_text(e, style), newline))
             if replaced:
                 r = replaced[0]
                 code = r.code if r.verbatim else style.render(r.code)
@@ -167,9 +171,13 @@ def apply_edits(df: Dockerfile, edits: list[Edit], style: Style | None = None) -
         for e in after:
             if parts and not parts[-1].endswith("\n"):
                 parts[-1] += newline
-            parts.append(_line(style.render(e.code), newline))
+            parts.append(_line(_text(e, style), newline))
     parts.extend(t.code for t in df.trailing)
     return "".join(parts)
+
+
+def _text(edit, style: Style) -> str:
+    return edit.code if edit.verbatim else style.render(edit.code)
 
 
 def _line(code: str, newline: str) -> str:

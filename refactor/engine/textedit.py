@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..syntax.tree import Instruction
 
-__all__ = ["edit_arguments", "replace_arguments", "arguments_text"]
+__all__ = ["edit_arguments", "replace_arguments", "arguments_text", "split_arguments"]
 
 _ARGUMENT_KINDS = ("TEXT", "JSON_ARRAY")
 
@@ -87,3 +87,64 @@ def replace_arguments(ins: Instruction, new_arguments: str) -> str:
     assert seen_keyword
     newline = tokens[-1].text if tokens[-1].kind == "NEWLINE" else ""
     return "".join(out) + " " + new_arguments + newline
+
+
+def split_arguments(ins: Instruction, cut: int, resume: int) -> tuple[str, str]:
+    """Cut a shell-form RUN in two at logical offsets: what comes before `cut`, what from `resume`.
+
+    Returns the first part as the instruction's own code (keyword, flags and the
+    text up to `cut`, layout kept, then the line ending) and the second part's
+    argument text as written (continuations kept), to follow a new keyword.
+    The continuation lines between the two parts are dropped.
+    """
+    tokens = list(ins.tokens)
+    newline = tokens[-1].text if tokens and tokens[-1].kind == "NEWLINE" else ""
+    first: list[str] = []
+    second: list[str] = []
+    pos = 0
+    state = "first"
+    for t in tokens:
+        if t.kind == "NEWLINE":
+            break
+        if t.kind not in _ARGUMENT_KINDS:
+            if state == "first":
+                first.append(t.text)
+            elif state == "second":
+                second.append(t.text)
+            continue
+        a, b = pos, pos + len(t.text)
+        pos = b
+        if state == "first":
+            if b <= cut:
+                first.append(t.text)
+                continue
+            first.append(t.text[: cut - a])
+            state = "between"
+        if state == "between":
+            if b <= resume:
+                continue
+            second.append(t.text[max(resume - a, 0):])
+            state = "second"
+            continue
+        second.append(t.text)
+    # continuations left dangling at the end of either part go
+    return _strip_trailing_break("".join(first)) + newline, _strip_trailing_break("".join(second))
+
+
+def _strip_trailing_break(text: str) -> str:
+    """Remove a trailing escape character, comment lines and spaces left after a cut."""
+    lines = text.split("\n")
+    changed = True
+    while changed and lines:
+        changed = False
+        last = lines[-1].rstrip("\r")
+        if last.strip() == "" or last.lstrip().startswith("#"):
+            if len(lines) > 1:
+                lines.pop()
+                changed = True
+                continue
+        stripped = last.rstrip(" \t")
+        if stripped.endswith(("\\", "`")):
+            lines[-1] = stripped[:-1].rstrip(" \t")
+            changed = True
+    return "\n".join(lines).rstrip(" \t")
