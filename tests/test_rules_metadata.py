@@ -39,6 +39,8 @@ def test_rule_codes_and_names_are_unique() -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_fixes_carry_its_declared_safety_somewhere(rule) -> None:
+    if rule.network:
+        pytest.skip("fires only against a registry: tests/test_pin_digest.py checks its safety")
     seen = set()
     for case in CASES:
         if case.parent.name != rule.code:

@@ -63,6 +63,7 @@ class Rule:
     rationale: ClassVar[str]
     resolves: ClassVar[tuple[str, ...]] = ()  # hadolint (DLxxxx) and BuildKit check names
     safety: ClassVar[Safety] = Safety.SAFE  # the usual level; each Fix carries its own
+    network: ClassVar[bool] = False  # asks a registry (only when the user asks): tested against a real one
 
     def check(self, model: "Model") -> Iterator["Fix | Skip"]:  # pragma: no cover - interface
         raise NotImplementedError
