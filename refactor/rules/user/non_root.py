@@ -113,7 +113,12 @@ class NonRootUser(Rule):
         before = _insertion_point(stage)
         code = "\n".join(lines)
         edit = InsertBefore(before, code, above_comments=True) if before is not None else InsertAfter(stage.instructions[-1], code)
-        what = f"the image's own user {user}" if facts.user or facts.family == "scratch" else f"a system user {user}"
+        if facts.family == "scratch":
+            what = "the numeric user 65532:65532 (scratch has no user database)"
+        elif facts.user:
+            what = f"the image's own user {user}"
+        else:
+            what = f"a system user {user}"
         yield Fix(stage.from_instruction, f"the final stage runs as root: it now runs as {what}", Safety.REVIEW, (edit,))
 
 
