@@ -11,104 +11,110 @@ Exit codes: 0 success (nothing to do, or done), 1 changes needed under
 
 from __future__ import annotations
 
-import os
+import argparse
 import sys
-from pathlib import Path
-from typing import List, Optional
-
-import typer
 
 from . import __version__
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("rules", "explain", "parse")
 
-main_app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
-sub_app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
-                      help="Rule documentation and parser output.")
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2, as every other input error
+        self.print_usage(sys.stderr)
+        print(f"refactor: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    app = sub_app if args and args[0] in SUBCOMMANDS else main_app
     try:
-        rv = app(args=args, prog_name="refactor", standalone_mode=False)
-        return rv if isinstance(rv, int) else EXIT_OK
-    except typer.Exit as e:
-        return e.exit_code
-    except SystemExit as e:  # pragma: no cover - click's own exits
+        if args and args[0] in SUBCOMMANDS:
+            return _subcommand(args)
+        return _run(args)
+    except SystemExit as e:
         return e.code if isinstance(e.code, int) else EXIT_INPUT
-    except Exception as e:  # usage errors of the command-line parser (typer's click)
-        if hasattr(e, "show") and hasattr(e, "exit_code"):
-            e.show()
-            return EXIT_INPUT
-        if type(e).__name__ == "Abort":
-            return EXIT_INPUT
-        raise
+    except KeyboardInterrupt:
+        return 130
 
 
-def _split(values: Optional[List[str]]) -> Optional[list[str]]:
+def _main_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="refactor",
+        description="Turn legacy Dockerfiles into production-grade ones, shown as a reviewable diff.",
+        epilog="Also: refactor rules | refactor explain CODE | refactor parse PATH... "
+               "Exit codes: 0 done, 1 changes needed (--check), 2 input or usage error, 3 internal error.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="Dockerfiles or directories; - reads standard input")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_true", help="show the changes as a unified diff (the default)")
+    mode.add_argument("--check", action="store_true", help="exit 1 when a file would change; print the diff")
+    mode.add_argument("--write", action="store_true", help="apply the changes in place")
+    p.add_argument("--stdin-filename", metavar="PATH", help="the path standard input stands for")
+    p.add_argument("--context", metavar="DIR", help="build context directory (default: the Dockerfile's)")
+    p.add_argument("--select", action="append", metavar="CODES", help="rule codes or prefixes to run (HY, PN001)")
+    p.add_argument("--ignore", action="append", metavar="CODES", help="rule codes or prefixes not to run")
+    level = p.add_mutually_exclusive_group()
+    level.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+    level.add_argument("--safe-only", action="store_true", help="apply only fixes that keep the image identical")
+    p.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "sarif", "github"),
+                   help="report format (default: text)")
+    p.add_argument("--target", metavar="STAGE", help="the stage to treat as final")
+    p.add_argument("--pin-digests", action="store_true", help="also pin base images to digests (asks the registry)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the diff")
+    p.add_argument("--version", action="version", version=f"refactor {__version__}")
+    return p
+
+
+def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-@main_app.command(context_settings={"help_option_names": ["-h", "--help"]})
-def run(
-    paths: List[str] = typer.Argument(None, help="Dockerfiles or directories; - reads standard input."),
-    diff: bool = typer.Option(False, "--diff", help="Show the changes as a unified diff (the default)."),
-    check: bool = typer.Option(False, "--check", help="Exit 1 when a file would change; print the diff."),
-    write: bool = typer.Option(False, "--write", help="Apply the changes in place."),
-    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The path standard input stands for."),
-    context: Optional[Path] = typer.Option(None, "--context", help="Build context directory (default: the Dockerfile's)."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Rule codes or prefixes to run (HY, PN001)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rule codes or prefixes not to run."),
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour."),
-    safe_only: bool = typer.Option(False, "--safe-only", help="Apply only fixes that keep the image identical."),
-    output_format: str = typer.Option("text", "--format", help="text, json, sarif or github."),
-    target: Optional[str] = typer.Option(None, "--target", help="The stage to treat as final."),
-    pin_digests: bool = typer.Option(False, "--pin-digests", help="Also pin base images to digests (asks the registry)."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only errors and the diff."),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    """Turn legacy Dockerfiles into production-grade ones, shown as a reviewable diff."""
-    if version:
-        print(f"refactor {__version__}")
-        raise typer.Exit(EXIT_OK)
-    if sum([diff, check, write]) > 1:
-        _usage("choose one of --diff, --check and --write")
-    if unsafe_fixes and safe_only:
-        _usage("--unsafe-fixes and --safe-only exclude each other")
-    if output_format not in ("text", "json", "sarif", "github"):
-        _usage(f"unknown --format {output_format!r}: use text, json, sarif or github")
-    if not paths:
-        _usage("no path given (use - for standard input)")
+def _run(argv: list[str]) -> int:
+    """Review, gate or apply: the main command."""
+    ns = _main_parser().parse_args(argv)
+    if not ns.paths:
+        print("refactor: no path given (use - for standard input; refactor -h for help)", file=sys.stderr)
+        return EXIT_INPUT
     from .runner import Request, run_paths
 
     request = Request(
-        mode="check" if check else "write" if write else "diff",
-        stdin_filename=stdin_filename,
-        context=str(context) if context else None,
-        select=_split(select),
-        ignore=_split(ignore),
-        level="unsafe" if unsafe_fixes else "safe" if safe_only else None,
-        output_format=output_format,
-        target=target,
-        pin_digests=pin_digests,
-        quiet=quiet,
+        mode="check" if ns.check else "write" if ns.write else "diff",
+        stdin_filename=ns.stdin_filename,
+        context=ns.context,
+        select=_split(ns.select),
+        ignore=_split(ns.ignore),
+        level="unsafe" if ns.unsafe_fixes else "safe" if ns.safe_only else None,
+        output_format=ns.output_format,
+        target=ns.target,
+        pin_digests=ns.pin_digests,
+        quiet=ns.quiet,
     )
-    raise typer.Exit(run_paths(paths, request))
+    return run_paths(ns.paths, request)
 
 
-def _usage(message: str) -> None:
-    print(f"refactor: {message}", file=sys.stderr)
-    raise typer.Exit(EXIT_INPUT)
+def _subcommand(argv: list[str]) -> int:
+    name, rest = argv[0], argv[1:]
+    if name == "rules":
+        p = _Parser(prog="refactor rules", description="List every rule: code, name, usual safety, title.")
+        p.add_argument("--format", dest="output_format", default="text", choices=("text", "json"))
+        ns = p.parse_args(rest)
+        return rules_command(ns.output_format)
+    if name == "explain":
+        p = _Parser(prog="refactor explain", description="Explain one rule, with an example.")
+        p.add_argument("code", help="a rule code (HY009) or name")
+        ns = p.parse_args(rest)
+        return explain_command(ns.code)
+    p = _Parser(prog="refactor parse", description="Print each file's stages and instructions as BuildKit reads them.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    ns = p.parse_args(rest)
+    return max(_show(path) for path in ns.paths)
 
 
-@sub_app.command("rules")
-def rules_command(
-    output_format: str = typer.Option("text", "--format", help="text or json."),
-) -> None:
+def rules_command(output_format: str = "text") -> int:
     """List every rule: code, name, usual safety, what it resolves, title."""
     from .rules import AREAS, all_rules
 
@@ -118,7 +124,7 @@ def rules_command(
 
         print(json.dumps([{"code": r.code, "name": r.name, "title": r.title, "rationale": r.rationale,
                            "safety": str(r.safety), "resolves": list(r.resolves)} for r in rules], indent=2))
-        return
+        return EXIT_OK
     current = None
     for r in rules:
         if r.area != current:
@@ -126,18 +132,19 @@ def rules_command(
             print(f"{r.area}  {AREAS[r.area][1]}")
         resolves = f"  [{', '.join(r.resolves)}]" if r.resolves else ""
         print(f"  {r.code}  {r.name:<28} {str(r.safety):<7} {r.title}{resolves}")
+    return EXIT_OK
 
 
-@sub_app.command("explain")
-def explain_command(code: str = typer.Argument(..., help="A rule code (HY009) or name.")) -> None:
+def explain_command(code: str) -> int:
     """Explain one rule: what it does, why, an example, what to use instead, how safe its fix is."""
     from .rules import rule_by_code
 
     rule = rule_by_code(code)
     if rule is None:
         print(f"refactor: no rule {code!r} (see `refactor rules`)", file=sys.stderr)
-        raise typer.Exit(EXIT_INPUT)
+        return EXIT_INPUT
     print(explain_text(rule))
+    return EXIT_OK
 
 
 def explain_text(rule) -> str:
@@ -150,15 +157,6 @@ def explain_text(rule) -> str:
     if callable(extra):
         out += ["", extra()]
     return "\n".join(out)
-
-
-@sub_app.command("parse")
-def parse_command(paths: List[str] = typer.Argument(..., help="Dockerfiles to read.")) -> None:
-    """Print each file's stages and instructions as BuildKit reads them."""
-    status = 0
-    for path in paths:
-        status = max(status, _show(path))
-    raise typer.Exit(status)
 
 
 def _show(path: str) -> int:

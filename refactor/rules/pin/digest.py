@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from ...engine.edits import Replace
-from ...model.registry import RegistryError, resolve_digest
 from ..base import Fix, Rule, Safety, Skip
 from .base_image import _replace_image
 
@@ -47,6 +46,7 @@ class PinDigest(Rule):
     def check(self, model):
         if not model.options.pin_digests:
             return
+        from ...model.registry import RegistryError, resolve_digest  # the network, only when asked
         for stage in model.stages:
             ins = stage.from_instruction
             raw = stage.base_name
