@@ -16,6 +16,7 @@ wins; command-line options override it. Keys use the command line's names:
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,12 @@ def load_config(start: str | Path | None) -> Config:
     here = Path(start).resolve()
     if not here.is_dir():
         here = here.parent
+    return _load_from(here)
+
+
+@lru_cache(maxsize=1024)
+def _load_from(here: Path) -> Config:
+    # cached per directory for the life of the process: a bulk run reads each file once
     for folder in (here, *here.parents):
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():

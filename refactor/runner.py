@@ -227,10 +227,10 @@ def safety_net(result, target: str | None) -> str | None:
     from .syntax import ParseError, parse
 
     try:
-        new = parse(result.code)
+        new = result.tree if result.tree is not None else parse(result.code)
     except ParseError as e:
         return f"does not parse ({e.message} at line {e.line})"
-    old = parse(result.original)
+    old = result.original_tree if result.original_tree is not None else parse(result.original)
     problems = image_config(old, target).kept_by(image_config(new, target))
     if problems:
         return "changes the final image's configuration: " + "; ".join(problems)

@@ -70,6 +70,8 @@ class Result:
     suggestions: list[Change] = field(default_factory=list)  # held back by the level
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (rule code, reason)
     path: str | None = None
+    original_tree: Dockerfile | None = field(default=None, repr=False, compare=False)
+    tree: Dockerfile | None = field(default=None, repr=False, compare=False)  # the tree of `code`
 
     @property
     def changed(self) -> bool:
@@ -113,7 +115,7 @@ def refactor(
     options = options or Options()
     rules = select_rules(select, ignore)
     original = parse(text, path=path)
-    result = Result(original=text, code=text, path=path)
+    result = Result(original=text, code=text, path=path, original_tree=original, tree=original)
     if not original.instructions:
         result.skipped.append(("", "no instructions"))
         return result
@@ -166,6 +168,7 @@ def refactor(
             break
 
     result.code = df.code
+    result.tree = df
     applied_keys = {(c.code, c.range.start_line) for c in result.changes}
     result.suggestions = [c for c in held.values() if (c.code, c.range.start_line) not in applied_keys]
     result.skipped = [k for k in skipped]
