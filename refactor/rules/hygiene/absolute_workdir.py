@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ...engine.edits import Replace, apply_edits
+from ...engine.textedit import arguments_text, edit_arguments
+from ...syntax import ParseError, parse
+from ..base import Fix, Rule, Safety, Skip
+
+
+class AbsoluteWorkdir(Rule):
+    """
+    ## What it does
+    Rewrites a relative `WORKDIR` as the absolute path it stands for: resolved
+    against the stage's previous `WORKDIR`, or the last `WORKDIR` of the stage
+    it is built `FROM`.
+
+    ## Why
+    A relative `WORKDIR` depends on every `WORKDIR` before it, in this stage
+    and in the base image, so a reader cannot tell where commands run without
+    following them all; moving or inserting a line silently changes it.
+    hadolint reports DL3000 and BuildKit warns (WorkdirRelativePath).
+
+    ## Example
+    ```dockerfile
+    WORKDIR /srv
+    WORKDIR app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    WORKDIR /srv
+    WORKDIR /srv/app
+    ```
+
+    ## Fix safety
+    Safe where the previous `WORKDIR` is known from the Dockerfile (an
+    absolute one earlier in the stage or its parent stages, or `FROM
+    scratch`): the effective directory is the same. When the stage starts
+    from another image, whose own `WORKDIR` is not known here, the path is
+    resolved against `/` and offered as an unsafe suggestion only: right
+    for images that set no `WORKDIR`, wrong for those that do (`golang`,
+    `php`). Paths with variables are left alone and reported as skipped,
+    as are Windows paths.
+    """
+
+    code = "HY010"
+    name = "absolute-workdir"
+    title = "Make WORKDIR paths absolute"
+    rationale = ("A relative WORKDIR depends on every WORKDIR before it, "
+                 "so where commands run is hard to tell and easy to break.")
+    resolves = ("DL3000", "WorkdirRelativePath")
+    safety = Safety.SAFE
+
+    def check(self, model):
+        finals: dict[int, tuple[str | None, bool]] = {}  # stage index -> (its last WORKDIR, known from the file)
+        for stage in model.stages:
+            workdir, known = _start(model, stage, finals)
+            for ins in stage.instructions[1:]:
+                if ins.keyword != "WORKDIR" or not ins.arguments:
+                    continue
+                path = ins.arguments[0]
+                if workdir == _WINDOWS or _is_windows(path):
+                    workdir = _WINDOWS  # C:\app: Windows paths are not this rule's business
+                    continue
+                if path.startswith("/"):
+                    workdir, known = (None if "$" in path else _normal(path)), True
+                    continue
+                if "$" in path:
+                    if not path.startswith("$"):  # `$HOME`, `${APP_DIR}`: most likely absolute already
+                        yield Skip("WORKDIR stays: its path depends on a variable", ins)
+                    workdir = None
+                    continue
+                if workdir is None:
+                    yield Skip("WORKDIR stays: an earlier WORKDIR depends on a variable, so this one cannot be resolved",
+                               ins)
+                    continue
+                resolved = _normal(posixpath.join(workdir, path))
+                code = _with_path(model, ins, resolved)
+                workdir = resolved
+                if code is None:
+                    yield Skip("WORKDIR stays: its path has quotes or spaces or is split over lines, "
+                               "which this rule does not rewrite", ins)
+                    continue
+                edit = (Replace(ins, code, verbatim=True),)
+                if known:
+                    message = f"WORKDIR {path} is {resolved}: an absolute path does not depend on the WORKDIRs before it"
+                    yield Fix(ins, message, Safety.SAFE, edit)
+                else:
+                    message = f"WORKDIR {path} is {resolved} if the base image sets no WORKDIR of its own"
+                    yield Fix(ins, message, Safety.UNSAFE, edit)
+            finals[stage.index] = (workdir, known)
+
+
+def _start(model, stage, finals) -> tuple[str | None, bool]:
+    """Where the stage starts: its parent stage's last WORKDIR, `/` for scratch, else the base image's (unknown)."""
+    base = stage.base_name.lower()
+    parent = next((s for s in model.stages[: stage.index] if s.name == base), None)
+    if parent is not None:
+        return finals.get(parent.index, (None, True))
+    if "windows" in (stage.platform or "").lower() or _WINDOWS_IMAGE.search(base):
+        return _WINDOWS, True
+    if base == "scratch":
+        return "/", True
+    return "/", False
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_WINDOWS = "windows"  # marks a stage whose WORKDIRs are Windows paths
+_WINDOWS_IMAGE = re.compile(r"(^|/)(windows|nanoserver|servercore)([/:@-]|$)|windowsservercore", re.I)
+
+
+def _is_windows(path: str) -> bool:
+    return bool(_DRIVE.match(path)) or "\\" in path
+
+
+def _normal(path: str) -> str:
+    """Go's filepath.Clean, which BuildKit applies: no `.`/`..`, no repeated or trailing slashes."""
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/")
+
+
+def _with_path(model, ins, resolved: str) -> str | None:
+    """The WORKDIR's own code with its path replaced; None for paths this rule does not rewrite."""
+    text = arguments_text(ins)
+    path = ins.arguments[0]
+    if text != path or any(ch in path for ch in "\"' \t"):
+        return None
+    code = edit_arguments(ins, [(0, len(text), resolved)])
+    new = _rewritten(model, ins, code)
+    if new is None or new.arguments != (resolved,):
+        return None
+    return code
+
+
+def _rewritten(model, ins, code: str):
+    """`ins` as the whole file reads it with `code` in its place; None when that breaks the file's instructions.
+
+    An edit that empties a continued line would join the next instruction to this one.
+    """
+    text = apply_edits(model.df, [Replace(ins, code, verbatim=True)], model.style)
+    try:
+        new = parse(text).instructions
+    except ParseError:
+        return None
+    if len(new) != len(model.df.instructions):
+        return None
+    return new[next(n for n, other in enumerate(model.df.instructions) if other is ins)]

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+import json
+import re
+
+from ...engine.edits import Replace, apply_edits
+from ...engine.textedit import arguments_text, edit_arguments, replace_arguments
+from ...model.imageconfig import SHELL_SYNTAX
+from ...syntax import ParseError, parse
+from ..base import Fix, Rule, Safety, Skip
+
+
+class ExecFormCommand(Rule):
+    """
+    ## What it does
+    Rewrites a shell-form `CMD` or `ENTRYPOINT` as its exec form (a JSON
+    array) when the command uses no shell syntax, in every stage.
+
+    ## Why
+    The shell form runs the command as `/bin/sh -c "…"`: the shell becomes
+    PID 1 or sits between Docker and the program, so `docker stop`'s SIGTERM
+    may never reach the application and the container is killed after the
+    timeout. hadolint reports DL3025 and BuildKit warns (JSONArgsRecommended).
+
+    ## Example
+    ```dockerfile
+    CMD gunicorn --bind 0.0.0.0:8000 app:app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
+    ```
+
+    ## Fix safety
+    Safe: without shell syntax the shell only splits the words, so the
+    program and its arguments are the same; it now receives signals itself.
+    Commands that need the shell (variables, quotes, operators, globs,
+    redirections, builtins such as `exec` or `cd`), a login shell or
+    `BASH_ENV` set by `SHELL`/`ENV`, Windows images, and a shell-form
+    `ENTRYPOINT` that would start receiving a `CMD` as arguments are left
+    alone and reported as skipped. Two things the Dockerfile cannot show
+    still change: an `ENTRYPOINT` of the base image receives the command's
+    words instead of `/bin/sh -c "…"`, and a shell-form `ENTRYPOINT` made
+    exec-form receives the arguments given to `docker run` where it
+    ignored them before.
+    """
+
+    code = "HY007"
+    name = "exec-form-command"
+    title = "Write CMD and ENTRYPOINT in exec form"
+    rationale = "A shell-form command runs under /bin/sh, which does not pass SIGTERM on to the application."
+    resolves = ("DL3025", "JSONArgsRecommended")
+    safety = Safety.SAFE
+
+    def check(self, model):
+        for stage in model.stages:
+            for ins in stage.instructions:
+                if ins.keyword not in ("CMD", "ENTRYPOINT") or ins.is_exec_form or not ins.arguments:
+                    continue
+                why = _needs_shell(model, stage, ins)
+                if why:
+                    yield Skip(f"{ins.keyword} {why}: keep the shell form or wrap it in a script", ins)
+                    continue
+                words = ins.arguments[0].split()
+                code = _exec_form(model, ins, words)
+                if code is None:
+                    yield Skip(f"{ins.keyword} continues a word across a comment line, "
+                               "which this rule cannot quote without losing the comment", ins)
+                    continue
+                message = f"{ins.keyword} in exec form: the program runs without /bin/sh in between and receives signals itself"
+                yield Fix(ins, message, Safety.SAFE, (Replace(ins, code, verbatim=True),))
+
+
+# --- when the shell does more than split words -------------------------------------------------
+
+_WHAT = [
+    (re.compile(r"\$"), "variable expansion"),
+    (re.compile(r"`"), "command substitution"),
+    (re.compile(r"['\"]"), "quoting"),
+    (re.compile(r"\\"), "backslash escapes"),
+    (re.compile(r"&&|\|\||[|&;]"), "shell operators"),
+    (re.compile(r"[<>]"), "redirection"),
+    (re.compile(r"[()]"), "a subshell or parentheses"),
+    (re.compile(r"[*?\[\]]"), "globbing"),
+    (re.compile(r"~"), "tilde expansion"),
+    (re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*="), "a variable assignment"),
+    (re.compile(r"^\s*#"), "a comment"),
+]
+_BRACES = re.compile(r"\{[^{}]*(,|\.\.)[^{}]*\}")
+_RESERVED = {"!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for", "function",
+             "if", "in", "select", "then", "time", "until", "while"}
+# builtins with no program of the same name in common base images
+_BUILTINS = {".", ":", "alias", "bg", "builtin", "cd", "command", "declare", "eval", "exec", "exit", "export", "fg",
+             "getopts", "hash", "jobs", "let", "local", "read", "readonly", "return", "set", "shift", "source", "trap",
+             "type", "typeset", "ulimit", "umask", "unalias", "unset", "wait"}
+_PROFILE_OPTIONS = {"--login", "--rcfile", "--init-file"}
+_POSIX_SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"}
+_WINDOWS = re.compile(r"(^|/)(windows|nanoserver|servercore)([/:@-]|$)|windowsservercore", re.I)
+
+
+def _needs_shell(model, stage, ins) -> str | None:
+    """Why the shell form of this command differs from its exec form, or None."""
+    text = ins.arguments[0]
+    if not text.strip():
+        return "is empty"
+    if SHELL_SYNTAX.search(text):
+        what = next((w for rx, w in _WHAT if rx.search(text)), "shell syntax")
+        return f"relies on the shell ({what})"
+    if re.search(r"(^|[ \t])#", text):
+        return "relies on the shell (a comment)"
+    if _BRACES.search(text):
+        return "relies on the shell (brace expansion in bash)"
+    if any(ch.isspace() and ch not in " \t" or ord(ch) < 0x20 and ch != "\t" or ch == "\x7f" for ch in text):
+        return "contains white space or control characters the shell does not split on"
+    first = text.split()[0]
+    if first in _RESERVED:
+        return f"starts with the shell keyword `{first}`"
+    if first in _BUILTINS:
+        return f"starts with the shell builtin `{first}`, which is no program"
+    chain = _stage_chain(model, stage)
+    if _is_windows(chain[0]):
+        return "is in a Windows image, where the shell form runs under cmd /S /C"
+    shell = None
+    for s in chain:
+        for other in s.instructions:
+            if other is ins:
+                break
+            if other.keyword == "SHELL" and other.is_exec_form and other.arguments:
+                shell = other.arguments
+    if shell is not None:
+        program = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+        if program not in _POSIX_SHELLS:
+            return f"runs under the shell {shell[0]} set by SHELL"
+        if any(a in _PROFILE_OPTIONS or re.fullmatch(r"-[A-Za-z]*[il][A-Za-z]*", a) for a in shell[1:]):
+            return "runs under a login or interactive shell set by SHELL, which reads profile files first"
+    for s in chain:
+        for other in s.instructions:
+            if other.keyword == "ENV" and any(k == "BASH_ENV" for k, _ in other.pairs):
+                return "runs under a shell that reads BASH_ENV first"
+    if ins.keyword == "ENTRYPOINT":
+        if _cmd_given_to(model, stage):
+            return "is in shell form, which ignores the image's CMD; in exec form it would receive CMD as arguments"
+    return None
+
+
+def _stage_chain(model, stage):
+    """The stage and the stages it is built FROM, root first."""
+    chain = [stage]
+    seen = {stage.index}
+    while True:
+        base = chain[0].base_name.lower()
+        parent = next((s for s in model.stages[: chain[0].index] if s.name == base), None)
+        if parent is None or parent.index in seen:
+            return chain
+        seen.add(parent.index)
+        chain.insert(0, parent)
+
+
+def _is_windows(stage) -> bool:
+    platform = stage.platform or ""
+    return "windows" in platform.lower() or bool(_WINDOWS.search(stage.base_name))
+
+
+def _cmd_given_to(model, stage) -> bool:
+    """A CMD in the stage or in a stage built FROM it, which a shell-form ENTRYPOINT ignores."""
+    family = [stage]
+    for s in model.stages[stage.index + 1:]:
+        if s.base_name.lower() in {f.name for f in family if f.name}:
+            family.append(s)
+    for s in family:
+        for other in s.instructions:
+            if other.keyword == "CMD":
+                return True
+    return False
+
+
+# --- writing the exec form ---------------------------------------------------------------------
+
+
+def _exec_form(model, ins, words: list[str]) -> str | None:
+    """The instruction's own code in exec form, keeping its line breaks and comment lines."""
+    edits = _quoting_edits(ins, words)
+    if edits is not None:
+        code = edit_arguments(ins, edits)
+    elif any(t.kind == "COMMENT_LINE" for t in ins.tokens):
+        return None
+    else:
+        code = replace_arguments(ins, json.dumps(words, ensure_ascii=False))
+    new = _rewritten(model, ins, code)
+    if new is None or not new.is_exec_form or list(new.arguments) != words:
+        return None
+    return code
+
+
+def _rewritten(model, ins, code: str):
+    """`ins` as the whole file reads it with `code` in its place; None when that breaks the file's instructions.
+
+    An edit that empties a continued line would join the next instruction to this one.
+    """
+    text = apply_edits(model.df, [Replace(ins, code, verbatim=True)], model.style)
+    try:
+        new = parse(text).instructions
+    except ParseError:
+        return None
+    if len(new) != len(model.df.instructions):
+        return None
+    return new[next(n for n, other in enumerate(model.df.instructions) if other is ins)]
+
+
+def _quoting_edits(ins, words: list[str]) -> list[tuple[int, int, str]] | None:
+    """Edits that quote each word where it stands; None when a word is split over two lines."""
+    text = arguments_text(ins)
+    if text != ins.arguments[0]:
+        return None
+    bounds = _token_bounds(ins)
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^ \t]+", text)]
+    if [text[a:b] for a, b in spans] != words:
+        return None
+    edits = []
+    for n, (a, b) in enumerate(spans):
+        if any(a < t < b for t in bounds):
+            return None
+        quoted = json.dumps(text[a:b], ensure_ascii=False)
+        edits.append((a, b, ("[" if n == 0 else "") + quoted + ("]" if n == len(spans) - 1 else ",")))
+        gap_end = spans[n + 1][0] if n + 1 < len(spans) else len(text)
+        if gap_end > b and not any(b <= t <= gap_end for t in bounds):
+            edits.append((b, gap_end, " " if n + 1 < len(spans) else ""))
+    return edits
+
+
+def _token_bounds(ins) -> list[int]:
+    """Offsets in the argument text where one line's text ends and the next one's begins."""
+    out = []
+    pos = 0
+    for t in ins.tokens:
+        if t.kind in ("TEXT", "JSON_ARRAY"):
+            if pos:
+                out.append(pos)
+            pos += len(t.text)
+    return out
