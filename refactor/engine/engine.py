@@ -18,6 +18,7 @@ from typing import Iterable
 from ..model import BuildContext, Model, Options
 from ..rules import Rule, all_rules
 from ..rules.base import Fix, Safety, Skip
+from ..syntax.errors import ParseError
 from ..syntax.parser import parse
 from ..syntax.tree import Dockerfile, Instruction
 from .edits import EditConflict, InsertAfter, InsertBefore, Remove, Replace, Style, apply_edits
@@ -158,9 +159,16 @@ def refactor(
                 continue
             if new_text == df.code:
                 continue
+            try:
+                new_df = parse(new_text, path=path)
+            except ParseError as e:
+                skipped.setdefault((rule.code, f"internal: the change would not parse ({e.message}); left as it was"), None)
+                continue
+            if not _untouched_kept(df, new_df, edits):
+                skipped.setdefault((rule.code, "internal: the change would alter instructions it does not name; left as it was"), None)
+                continue
             for fix in allowed:
                 result.changes.append(_change(rule, fix, df, origin, original, positions, applied=True))
-            new_df = parse(new_text, path=path)
             origin = _carry_origin(df, origin, new_df)
             df = new_df
             changed = True
@@ -299,6 +307,18 @@ def _standalone_edit(fix: Fix, df: Dockerfile, mapped, original: Dockerfile, pos
     end_old += grow
     end_new += grow
     return TextEdit(positions.range(start, end_old), new_text[start:end_new])
+
+
+def _untouched_kept(old: Dockerfile, new: Dockerfile, edits) -> bool:
+    """Every instruction no edit replaced or removed is still there, whole and in order.
+
+    A rule's new text that ends in a dangling continuation, or opens a heredoc,
+    would swallow the next instruction: this is the guard against that.
+    """
+    touched = {id(e.target) for e in edits if isinstance(e, (Replace, Remove))}
+    wanted = [i.own_code for i in old.instructions if id(i) not in touched]
+    have = iter(i.own_code for i in new.instructions)
+    return all(any(code == got for got in have) for code in wanted)
 
 
 def _carry_origin(old: Dockerfile, origin: list, new: Dockerfile) -> list:

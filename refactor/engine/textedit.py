@@ -60,8 +60,36 @@ def edit_arguments(ins: Instruction, edits: list[tuple[int, int, str]]) -> str:
                     break
             else:
                 texts[i] = t[:lo] + t[hi:]
+    _drop_dangling_continuations(tokens, texts)
     own = "".join(texts[i] for i in range(len(tokens)))
     return own + "".join(h.code for h in ins.heredocs)
+
+
+def _drop_dangling_continuations(tokens, texts: dict[int, str]) -> None:
+    """A continuation followed by nothing but emptied text would join the next instruction: drop it.
+
+    When an edit empties the last line(s) of an instruction, the escape
+    character before them must go too, with the now empty lines.
+    """
+    end = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i].kind == "NEWLINE"), len(tokens))
+    i = end - 1
+    trailing = []
+    while i >= 0:
+        kind = tokens[i].kind
+        if kind in _ARGUMENT_KINDS or kind == "WHITESPACE":
+            if texts[i].strip(" \t"):
+                break
+            trailing.append(i)
+        elif kind in ("COMMENT_LINE", "EMPTY_LINE"):
+            trailing.append(i)
+        elif kind == "LINE_CONTINUATION":
+            for j in trailing:
+                texts[j] = ""
+            texts[i] = ""
+            trailing = []
+        else:
+            break
+        i -= 1
 
 
 def replace_arguments(ins: Instruction, new_arguments: str) -> str:

@@ -17,9 +17,12 @@ from ..syntax.tree import Dockerfile, Instruction, Stage
 
 __all__ = ["ImageConfig", "image_config"]
 
-# what makes `sh -c` do more than split words: expansions, quotes, operators, globs,
-# a leading assignment or comment
-SHELL_SYNTAX = re.compile(r"""[$`'"\\|&;<>()*?\[\]~]|^\s*#|^\s*[A-Za-z_][A-Za-z0-9_]*=|^\s*$""")
+# what makes `sh -c` do more than split words: expansions, quotes, operators, globs, braces,
+# a comment, a leading assignment, or a first word that is a shell builtin or keyword
+SHELL_SYNTAX = re.compile(
+    r"""[$`'"\\|&;<>()*?\[\]~{}]|(?:^|\s)#|^\s*[A-Za-z_][A-Za-z0-9_]*=|^\s*$"""
+    r"""|^\s*(?:exec|cd|export|set|unset|source|\.|eval|trap|ulimit|umask|alias|shift|wait|if|for|while|until|case|function|!)(?:\s|$)"""
+)
 
 
 @dataclass
