@@ -85,7 +85,7 @@ def _config_of(df: Dockerfile, stage: Stage, seen: set[int]) -> ImageConfig:
         cfg = _config_of(df, parent, seen)
         cfg = ImageConfig(**{k: (dict(v) if isinstance(v, dict) else v) for k, v in cfg.__dict__.items()})
     else:
-        cfg = ImageConfig()
+        cfg = ImageConfig(workdir=_base_workdir(stage.base_name))
     shell = cfg.shell or ("/bin/sh", "-c")
     for ins in stage.instructions[1:]:
         kw = ins.keyword
@@ -117,6 +117,16 @@ def _config_of(df: Dockerfile, stage: Stage, seen: set[int]) -> ImageConfig:
         elif kw == "HEALTHCHECK":
             cfg.healthcheck = tuple(ins.arguments)
     return cfg
+
+
+def _base_workdir(base: str) -> str:
+    """The WORKDIR a base image sets, where refactor knows it; `/` otherwise."""
+    from ..syntax.image import ImageRef
+    from .images import image_facts
+
+    if "$" in base:
+        return "/"
+    return image_facts(ImageRef.parse(base)).workdir or "/"
 
 
 def _command(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ class ImageFacts:
     runtimes: tuple[str, ...] = ()  # python, node, … available as commands
     tools: tuple[str, ...] = ()  # curl, wget
     starts_as_root: str | None = None  # why a USER line would break it
+    workdir: str | None = None  # the WORKDIR the image sets ("/" when it sets none); None: unknown
 
     @property
     def known(self) -> bool:
@@ -61,4 +62,5 @@ def image_facts(ref: ImageRef) -> ImageFacts:
         tuple(entry.get("runtimes", ())),
         tuple(entry.get("tools", ())),
         entry.get("starts_as_root"),
+        entry.get("workdir"),
     )

@@ -6,6 +6,7 @@ import re
 from ...engine.edits import Replace, apply_edits
 from ...engine.textedit import arguments_text, edit_arguments
 from ...syntax import ParseError, parse
+from ...model.images import image_facts
 from ..base import Fix, Rule, Safety, Skip
 
 
@@ -103,6 +104,9 @@ def _start(model, stage, finals) -> tuple[str | None, bool]:
         return _WINDOWS, True
     if base == "scratch":
         return "/", True
+    facts = image_facts(model.base_image(stage))
+    if facts.workdir is not None:
+        return facts.workdir, True
     return "/", False
 
 
