@@ -63,9 +63,9 @@ def colorize(diff: str) -> str:
 def text_lines(result: "Result", path: str, *, color: bool = False) -> list[str]:
     """`path:line:col: CODE message` for each change, then each held-back suggestion."""
     lines = []
-    for c in result.changes:
+    for c in sorted(result.changes, key=lambda c: (c.range.start_line, c.range.start_col, c.code)):
         lines.append(_line(path, c, color))
-    for c in result.suggestions:
+    for c in sorted(result.suggestions, key=lambda c: (c.range.start_line, c.code)):
         lines.append(_line(path, c, color, suffix=" [unsafe: not applied, use --unsafe-fixes]"))
     for code, reason in result.skipped:
         if code:
