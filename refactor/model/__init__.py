@@ -78,6 +78,52 @@ class Model:
                 values[key] = _unquote(substitute(value, values)) if has_default else None
         return values
 
+    def stage_chain(self, stage: Stage) -> list[Stage]:
+        """The stage and the stages it is built FROM (`FROM build AS test`), root first."""
+        chain = [stage]
+        seen = {stage.index}
+        while True:
+            base = chain[0].base_name.lower()
+            parent = next((s for s in self.df.stages[: chain[0].index] if s.name == base), None)
+            if parent is None or parent.index in seen:
+                return chain
+            seen.add(parent.index)
+            chain.insert(0, parent)
+
+    def trailing_config(self, stage: Stage, kinds: frozenset[str]) -> Instruction | None:
+        """The first of the instructions of `kinds` (CMD, EXPOSE…) that end the stage, if any.
+
+        New build steps go before it, so the stage still ends with its configuration.
+        """
+        point = None
+        for ins in reversed(stage.instructions[1:]):
+            if ins.keyword not in kinds:
+                break
+            point = ins
+        return point
+
+    def reparsed(self, ins: Instruction, code: str) -> Instruction | None:
+        """`ins` as the whole file reads with its own text replaced by `code`.
+
+        None when that would change the file's other instructions (an emptied
+        continued line joining the next instruction, say) or not parse.
+        """
+        from ..engine.edits import Replace, apply_edits
+        from ..syntax.errors import ParseError
+        from ..syntax.parser import parse
+
+        text = apply_edits(self.df, [Replace(ins, code, verbatim=True)], self.style)
+        try:
+            new = parse(text).instructions
+        except ParseError:
+            return None
+        if len(new) != len(self.df.instructions):
+            return None
+        index = next(n for n, other in enumerate(self.df.instructions) if other is ins)
+        if any(a.own_code != b.own_code for n, (a, b) in enumerate(zip(self.df.instructions, new)) if n != index):
+            return None
+        return new[index]
+
     def base_image(self, stage: Stage) -> ImageRef:
         """The stage's base with global ARG defaults substituted where known."""
         text = stage.base_name

@@ -6,10 +6,9 @@ import re
 from ...engine.edits import InsertAfter, InsertBefore
 from ...model.images import image_facts
 from ..base import Fix, Rule, Safety, Skip
-from ..user.non_root import _stage_chain
 
 OPTIONS = "--interval=30s --timeout=5s --start-period=15s --retries=3"
-_TRAILING = {"CMD", "ENTRYPOINT", "STOPSIGNAL"}
+_TRAILING = frozenset({"CMD", "ENTRYPOINT", "STOPSIGNAL"})
 
 # known server commands and how they name their port (default when not given)
 _SERVERS = [
@@ -75,7 +74,7 @@ class ServiceHealthcheck(Rule):
         stage = model.final_stage
         if stage is None:
             return
-        chain = _stage_chain(model, stage)
+        chain = model.stage_chain(stage)
         instructions = [i for s in chain for i in s.instructions]
         if any(i.keyword == "HEALTHCHECK" for i in instructions):
             return
@@ -90,7 +89,7 @@ class ServiceHealthcheck(Rule):
             return
         argv, tool = probe
         code = f"HEALTHCHECK {OPTIONS} \\\n    CMD {json.dumps(argv, ensure_ascii=False)}"
-        before = _insertion_point(stage)
+        before = model.trailing_config(stage, _TRAILING)
         edit = InsertBefore(before, code) if before is not None else InsertAfter(stage.instructions[-1], code)
         note = " (BusyBox wget counts only a 2xx answer on /)" if tool == "wget" else ""
         yield Fix(stage.from_instruction, f"the service ({why}) has no health check: probe port {port} with {tool}{note}",
@@ -136,13 +135,3 @@ def _probe(facts, instructions, model, port: int):
     if "wget" in facts.tools or _installs(instructions, model, "wget"):
         return ["wget", "-q", "--spider", f"http://127.0.0.1:{port}/"], "wget"
     return None
-
-
-def _insertion_point(stage):
-    point = None
-    for ins in reversed(stage.instructions[1:]):
-        if ins.keyword in _TRAILING:
-            point = ins
-        else:
-            break
-    return point

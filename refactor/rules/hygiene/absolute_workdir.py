@@ -3,9 +3,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ...engine.edits import Replace, apply_edits
+from ...engine.edits import Replace
 from ...engine.textedit import arguments_text, edit_arguments
-from ...syntax import ParseError, parse
 from ...model.images import image_facts
 from ..base import Fix, Rule, Safety, Skip
 
@@ -132,22 +131,7 @@ def _with_path(model, ins, resolved: str) -> str | None:
     if text != path or any(ch in path for ch in "\"' \t"):
         return None
     code = edit_arguments(ins, [(0, len(text), resolved)])
-    new = _rewritten(model, ins, code)
+    new = model.reparsed(ins, code)
     if new is None or new.arguments != (resolved,):
         return None
     return code
-
-
-def _rewritten(model, ins, code: str):
-    """`ins` as the whole file reads it with `code` in its place; None when that breaks the file's instructions.
-
-    An edit that empties a continued line would join the next instruction to this one.
-    """
-    text = apply_edits(model.df, [Replace(ins, code, verbatim=True)], model.style)
-    try:
-        new = parse(text).instructions
-    except ParseError:
-        return None
-    if len(new) != len(model.df.instructions):
-        return None
-    return new[next(n for n, other in enumerate(model.df.instructions) if other is ins)]

@@ -3,10 +3,9 @@ from __future__ import annotations
 import json
 import re
 
-from ...engine.edits import Replace, apply_edits
+from ...engine.edits import Replace
 from ...engine.textedit import arguments_text, edit_arguments, replace_arguments
 from ...model.imageconfig import SHELL_SYNTAX
-from ...syntax import ParseError, parse
 from ..base import Fix, Rule, Safety, Skip
 
 
@@ -118,7 +117,7 @@ def _needs_shell(model, stage, ins) -> str | None:
         return f"starts with the shell keyword `{first}`"
     if first in _BUILTINS:
         return f"starts with the shell builtin `{first}`, which is no program"
-    chain = _stage_chain(model, stage)
+    chain = model.stage_chain(stage)
     if _is_windows(chain[0]):
         return "is in a Windows image, where the shell form runs under cmd /S /C"
     shell = None
@@ -143,18 +142,6 @@ def _needs_shell(model, stage, ins) -> str | None:
             return "is in shell form, which ignores the image's CMD; in exec form it would receive CMD as arguments"
     return None
 
-
-def _stage_chain(model, stage):
-    """The stage and the stages it is built FROM, root first."""
-    chain = [stage]
-    seen = {stage.index}
-    while True:
-        base = chain[0].base_name.lower()
-        parent = next((s for s in model.stages[: chain[0].index] if s.name == base), None)
-        if parent is None or parent.index in seen:
-            return chain
-        seen.add(parent.index)
-        chain.insert(0, parent)
 
 
 def _is_windows(stage) -> bool:
@@ -187,25 +174,11 @@ def _exec_form(model, ins, words: list[str]) -> str | None:
         return None
     else:
         code = replace_arguments(ins, json.dumps(words, ensure_ascii=False))
-    new = _rewritten(model, ins, code)
+    new = model.reparsed(ins, code)
     if new is None or not new.is_exec_form or list(new.arguments) != words:
         return None
     return code
 
-
-def _rewritten(model, ins, code: str):
-    """`ins` as the whole file reads it with `code` in its place; None when that breaks the file's instructions.
-
-    An edit that empties a continued line would join the next instruction to this one.
-    """
-    text = apply_edits(model.df, [Replace(ins, code, verbatim=True)], model.style)
-    try:
-        new = parse(text).instructions
-    except ParseError:
-        return None
-    if len(new) != len(model.df.instructions):
-        return None
-    return new[next(n for n, other in enumerate(model.df.instructions) if other is ins)]
 
 
 def _quoting_edits(ins, words: list[str]) -> list[tuple[int, int, str]] | None:

@@ -3,9 +3,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ...engine.edits import Replace, apply_edits
+from ...engine.edits import Replace
 from ...engine.textedit import arguments_text, edit_arguments
-from ...syntax import ParseError, parse
 from ..base import Fix, Rule, Safety, Skip
 
 
@@ -183,25 +182,11 @@ def _with_ci(model, ins, words) -> str | None:
     expected = text
     for w in sorted(words, key=lambda w: w.start, reverse=True):
         expected = expected[: w.start] + "ci" + expected[w.end:]
-    new = _rewritten(model, ins, code)
+    new = model.reparsed(ins, code)
     if new is None or new.keyword != "RUN" or new.arguments[:1] != (expected,):
         return None
     return code
 
-
-def _rewritten(model, ins, code: str):
-    """`ins` as the whole file reads it with `code` in its place; None when that breaks the file's instructions.
-
-    An edit that empties a continued line would join the next instruction to this one.
-    """
-    text = apply_edits(model.df, [Replace(ins, code, verbatim=True)], model.style)
-    try:
-        new = parse(text).instructions
-    except ParseError:
-        return None
-    if len(new) != len(model.df.instructions):
-        return None
-    return new[next(n for n, other in enumerate(model.df.instructions) if other is ins)]
 
 
 # --- the lockfile ----------------------------------------------------------------------------
@@ -254,7 +239,7 @@ def _copies_before(model, stage, ins):
     """
     copies = []
     workdir: str | None = _BASE
-    for s in _stage_chain(model, stage):
+    for s in model.stage_chain(stage):
         if not model.base_is_stage(s):
             workdir = "/" if s.base_name.lower() == "scratch" else _BASE
         for other in s.instructions:
@@ -295,17 +280,6 @@ def _destination(copy, source: str, workdir: str | None) -> str | None:
         dest = posixpath.dirname(dest) or "."
     return _join(workdir or "/", dest)
 
-
-def _stage_chain(model, stage):
-    chain = [stage]
-    seen = {stage.index}
-    while True:
-        base = chain[0].base_name.lower()
-        parent = next((s for s in model.stages[: chain[0].index] if s.name == base), None)
-        if parent is None or parent.index in seen:
-            return chain
-        seen.add(parent.index)
-        chain.insert(0, parent)
 
 
 def _sources(copy) -> list[str]:

@@ -10,7 +10,7 @@ APP_USER = "app"
 # commands that start as root and switch user themselves
 _DROPS_PRIVILEGES = re.compile(r"\b(gosu|su-exec|setpriv|runuser|chpst|s6-setuidgid|su)\b")
 # instructions that configure the image rather than build it: the user goes before them
-TRAILING = {"CMD", "ENTRYPOINT", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "LABEL", "VOLUME"}
+TRAILING = frozenset({"CMD", "ENTRYPOINT", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "LABEL", "VOLUME"})
 
 
 class NonRootUser(Rule):
@@ -65,7 +65,7 @@ class NonRootUser(Rule):
         stage = model.final_stage
         if stage is None:
             return
-        chain = _stage_chain(model, stage)
+        chain = model.stage_chain(stage)
         users = [i for s in chain for i in s.instructions if i.keyword == "USER"]
         last_root = bool(users) and _is_root(users[-1])
         if users and not last_root:
@@ -75,7 +75,7 @@ class NonRootUser(Rule):
             if earlier:
                 name = earlier[-1].arguments[0]
                 yield Fix(users[-1], f"the last USER is root: switch back to {name} after the root-only steps",
-                          Safety.REVIEW, (InsertAfter(_last_build_step(stage, users[-1]), f"USER {name}"),))
+                          Safety.REVIEW, (InsertAfter(_last_build_step(model, stage), f"USER {name}"),))
                 return
         root_stage = chain[0]
         ref = model.base_image(root_stage)
@@ -110,7 +110,7 @@ class NonRootUser(Rule):
         if lines is None:
             yield Skip(f"cannot tell how to add a user to {ref} (family unknown): add one by hand", anchor)
             return
-        before = _insertion_point(stage)
+        before = model.trailing_config(stage, TRAILING)
         code = "\n".join(lines)
         edit = InsertBefore(before, code, above_comments=True) if before is not None else InsertAfter(stage.instructions[-1], code)
         if facts.family == "scratch":
@@ -127,26 +127,14 @@ def _is_root(ins) -> bool:
     return value.split(":")[0] in ("root", "0")
 
 
-def _last_build_step(stage, after):
+def _last_build_step(model, stage):
     """The last instruction of the stage before its trailing configuration (CMD, EXPOSE, …)."""
-    point = _insertion_point(stage)
+    point = model.trailing_config(stage, TRAILING)
     if point is None:
         return stage.instructions[-1]
     idx = next(i for i, x in enumerate(stage.instructions) if x is point)
     return stage.instructions[max(idx - 1, 0)]
 
-
-def _stage_chain(model, stage):
-    """The stage and the stages it is built FROM, root first."""
-    chain = [stage]
-    seen = {stage.index}
-    while True:
-        base = chain[0].base_name.lower()
-        parent = next((s for s in model.stages[: chain[0].index] if s.name == base), None)
-        if parent is None or parent.index in seen:
-            return chain
-        seen.add(parent.index)
-        chain.insert(0, parent)
 
 
 def _port_number(p: str) -> int | None:
@@ -192,14 +180,3 @@ def _user_lines(facts, volumes) -> tuple[list[str] | None, str]:
             f"USER {APP_USER}",
         ], APP_USER
     return None, ""
-
-
-def _insertion_point(stage):
-    """The first of the configuration instructions that end the stage (CMD, EXPOSE, …), if any."""
-    point = None
-    for ins in reversed(stage.instructions[1:]):
-        if ins.keyword in TRAILING:
-            point = ins
-        else:
-            break
-    return point
