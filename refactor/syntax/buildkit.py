@@ -398,6 +398,7 @@ class _NotStringArray(BuildKitError):
     pass
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
 
 
@@ -414,7 +415,8 @@ def _parse_json(rest: str) -> list[str] | None:
     for item in data:
         if not isinstance(item, str):
             raise _NotStringArray(_NOT_STRING_ARRAY)
-    return data
+    # Go's encoding/json turns an unpaired surrogate escape into U+FFFD
+    return [_LONE_SURROGATE.sub("\ufffd", item) for item in data]
 
 
 def _reject_constant(name: str):
