@@ -22,7 +22,7 @@ _CHECK_DIRECTIVE = re.compile(r"^\ufeff?[ \t]*#[ \t]*check[ \t]*=", re.I | re.M)
 def version_difference(text: str) -> str | None:
     """Why BuildKit v0.12.5 and current BuildKit read `text` differently, or None."""
     if _HEREDOC_WITH_SPACE.search(text):
-        return "whitespace between << and a heredoc word (a heredoc since BuildKit v0.13)"
+        return "whitespace between << and a heredoc word (a heredoc since BuildKit v0.22, Dockerfile frontend 1.16)"
     if _CHECK_DIRECTIVE.search(text):
         return "the `# check=` directive (BuildKit v0.14)"
     if "\x00" in text:

@@ -29,8 +29,12 @@ class ParseError(ValueError):
         head = f"{self.location}: {self.message}"
         if not self.source:
             return head
-        caret = " " * (max(self.column, 1) - 1) + "^"
-        return f"{head}\n    {self.source}\n    {caret}"
+        source, column = self.source, max(self.column, 1)
+        if len(source) > 160:  # a very long line: show its start, where the column usually is
+            source = source[:157] + "..."
+            column = min(column, 158)
+        caret = " " * (column - 1) + "^"
+        return f"{head}\n    {source}\n    {caret}"
 
     def __reduce__(self):
         return (_rebuild, (self.message, self.line, self.column, self.source, self.path))

@@ -34,7 +34,7 @@ def validate(node: LineNode) -> None:
     """Raise BuildKitError with Docker's message if the instruction layer rejects `node`."""
     keyword = node.keyword.lower()
     if keyword == "":
-        raise BuildKitError("a line continuation at the end of the file continues nothing")
+        raise BuildKitError("unknown instruction: (a line continuation at the end of the file continues nothing)")
     if keyword not in _ALL:
         raise BuildKitError(f"unknown instruction: {node.keyword}")
     _check_flags(keyword, node.flags)

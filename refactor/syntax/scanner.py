@@ -59,12 +59,21 @@ def scan(text: str, *, strict: bool = True) -> Scan:
     return _Scanner(text, strict).run()
 
 
+# BuildKit reads lines with Go's bufio.Scanner, whose buffer holds 64 KiB: a longer line
+# (its line ending included) fails the whole file.
+MAX_LINE_BYTES = 64 * 1024
+
+
 def _split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     last = lines.pop()
     out = [line + "\n" for line in lines]
     if last:
         out.append(last)
+    if len(text) > MAX_LINE_BYTES // 4:  # only then can a line be too long
+        for number, line in enumerate(out, 1):
+            if len(line) > MAX_LINE_BYTES // 4 and len(line.encode("utf-8")) > MAX_LINE_BYTES:
+                raise ScanError(f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES - 1}", number)
     return out
 
 
