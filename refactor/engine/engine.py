@@ -122,8 +122,7 @@ def refactor(
         return result
 
     df = original
-    # which instruction of the input each current instruction still is (None: new or changed)
-    origin: list[Instruction | None] = list(original.instructions)
+    lineage = _Lineage(original)
     held: dict[tuple[str, int, str], Change] = {}
     skipped: dict[tuple[str, str], None] = {}
     positions = _Positions(original)
@@ -135,7 +134,7 @@ def refactor(
             allowed: list[Fix] = []
             for item in rule.check(model):
                 if isinstance(item, Skip):
-                    where = _origin_of(item.target, df, origin) if item.target is not None else None
+                    where = lineage.anchor_of(item.target, df) if item.target is not None else None
                     reason = item.reason
                     if where is not None:
                         reason = f"line {positions.position(positions.starts[id(where)][1])[0]}: {reason}"
@@ -144,9 +143,9 @@ def refactor(
                 if _suppressed(item.target, rule):
                     continue
                 if item.safety > limit:
-                    key = (rule.code, id(_origin_of(item.target, df, origin)), item.message)
+                    key = (rule.code, id(lineage.anchor_of(item.target, df)), item.message)
                     if key not in held:
-                        held[key] = _change(rule, item, df, origin, original, positions, applied=False)
+                        held[key] = _change(rule, item, df, lineage, original, positions, applied=False)
                     continue
                 allowed.append(item)
             allowed = _without_conflicts(allowed)
@@ -168,8 +167,8 @@ def refactor(
                 skipped.setdefault((rule.code, "internal: the change would alter instructions it does not name; left as it was"), None)
                 continue
             for fix in allowed:
-                result.changes.append(_change(rule, fix, df, origin, original, positions, applied=True))
-            origin = _carry_origin(df, origin, new_df)
+                result.changes.append(_change(rule, fix, df, lineage, original, positions, applied=True))
+            lineage.carry(df, new_df)
             df = new_df
             changed = True
         if not changed:
@@ -253,20 +252,60 @@ class _Positions:
         return Range(sl, sc, el, ec)
 
 
-def _origin_of(ins: Instruction, df: Dockerfile, origin: list[Instruction | None]) -> Instruction | None:
-    for i, cur in enumerate(df.instructions):
-        if cur is ins:
-            return origin[i]
-    return None
+class _Lineage:
+    """Which input instruction each current instruction still is (`origin`), or stands for (`anchor`).
+
+    An instruction identical to one of the input has that one as origin, even
+    when rules moved it; a changed or new one has none, and is reported at its
+    anchor: the input instruction it replaced, or the one it was inserted next to.
+    """
+
+    def __init__(self, original: Dockerfile) -> None:
+        self.origin: list[Instruction | None] = list(original.instructions)
+        self.anchor: list[Instruction | None] = list(original.instructions)
+
+    def _index(self, ins: Instruction, df: Dockerfile) -> int | None:
+        for i, cur in enumerate(df.instructions):
+            if cur is ins:
+                return i
+        return None
+
+    def origin_of(self, ins: Instruction, df: Dockerfile) -> Instruction | None:
+        i = self._index(ins, df)
+        return self.origin[i] if i is not None else None
+
+    def anchor_of(self, ins: Instruction, df: Dockerfile) -> Instruction | None:
+        i = self._index(ins, df)
+        return self.anchor[i] if i is not None else None
+
+    def carry(self, old: Dockerfile, new: Dockerfile) -> None:
+        a = [i.code for i in old.instructions]
+        b = [i.code for i in new.instructions]
+        origin: list = [None] * len(b)
+        anchor: list = [None] * len(b)
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+            for j in range(j1, j2):
+                if tag == "equal":
+                    origin[j] = self.origin[i1 + j - j1]
+                    anchor[j] = self.anchor[i1 + j - j1]
+                elif i2 > i1:
+                    anchor[j] = self.anchor[min(i1 + j - j1, i2 - 1)]
+                elif a:
+                    anchor[j] = self.anchor[min(i1, len(a) - 1)]
+        # an instruction moved whole (same text, once in each) is still itself
+        counts_a = {code: a.count(code) for code in set(a)}
+        for j, code in enumerate(b):
+            if origin[j] is None and counts_a.get(code) == 1 and b.count(code) == 1:
+                k = a.index(code)
+                origin[j], anchor[j] = self.origin[k], self.anchor[k]
+        self.origin, self.anchor = origin, anchor
 
 
-def _change(rule: Rule, fix: Fix, df: Dockerfile, origin, original: Dockerfile, positions: _Positions, *, applied: bool) -> Change:
+def _change(rule: Rule, fix: Fix, df: Dockerfile, lineage: "_Lineage", original: Dockerfile, positions: _Positions, *, applied: bool) -> Change:
     targets = {id(e.target): e.target for e in fix.edits}
     targets.setdefault(id(fix.target), fix.target)
-    mapped = {k: _origin_of(t, df, origin) for k, t in targets.items()}
-    report = mapped.get(id(fix.target))
-    if report is None:
-        report = next((o for o in mapped.values() if o is not None), None)
+    mapped = {k: lineage.origin_of(t, df) for k, t in targets.items()}
+    report = lineage.anchor_of(fix.target, df)
     if report is None:
         rng = Range(1, 1, 1, 1)
     else:
@@ -319,16 +358,6 @@ def _untouched_kept(old: Dockerfile, new: Dockerfile, edits) -> bool:
     wanted = [i.own_code for i in old.instructions if id(i) not in touched]
     have = iter(i.own_code for i in new.instructions)
     return all(any(code == got for got in have) for code in wanted)
-
-
-def _carry_origin(old: Dockerfile, origin: list, new: Dockerfile) -> list:
-    a = [i.code for i in old.instructions]
-    b = [i.code for i in new.instructions]
-    out: list = [None] * len(b)
-    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
-        for k in range(block.size):
-            out[block.b + k] = origin[block.a + k]
-    return out
 
 
 __all__ += ["InsertAfter", "InsertBefore", "Remove", "Replace"]
