@@ -1,0 +1,46 @@
+"""README.md shows `refactor --diff` on the bundled example with its real output.
+
+Regenerate after a change of behaviour: `python tests/test_readme.py --update`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+COMMAND = ["--diff", "corpus/examples/python-flask/Dockerfile"]
+BLOCK = re.compile(r"(<!-- example:begin -->\n```console\n)(.*?)(```\n<!-- example:end -->)", re.S)
+
+
+def real_output() -> str:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    out = subprocess.run([sys.executable, "-m", "refactor", *COMMAND], cwd=ROOT, capture_output=True, text=True, env=env)
+    return f"$ refactor {' '.join(COMMAND)}\n{out.stdout}{out.stderr}"
+
+
+def test_readme_example_is_the_real_output() -> None:
+    m = BLOCK.search(README.read_text(encoding="utf-8"))
+    assert m, "README.md has no example block"
+    assert m.group(2) == real_output(), "README example is stale: python tests/test_readme.py --update"
+
+
+def test_readme_opens_with_exactly_two_setup_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    first = re.search(r"```sh\n(.*?)```", text, re.S)
+    assert first and len(first.group(1).strip().splitlines()) == 2
+    assert "corpus/" in first.group(1).splitlines()[0]
+    assert "pytest" in first.group(1).splitlines()[1]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "pip install --quiet -e '.[test]'" in ci and "python -m pytest" in ci
+
+
+if __name__ == "__main__" and "--update" in sys.argv:
+    text = README.read_text(encoding="utf-8")
+    README.write_text(BLOCK.sub(lambda m: m.group(1) + real_output() + m.group(3), text), encoding="utf-8")
+    print("README example updated")
