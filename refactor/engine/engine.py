@@ -127,8 +127,10 @@ def refactor(
     skipped: dict[tuple[str, str], None] = {}
     positions = _Positions(original)
 
+    internal: dict[tuple[str, str], None] = {}  # rules whose changes the engine refused
     for _round in range(MAX_ROUNDS):
         changed = False
+        skipped = {}  # what the rules declined on the file as it now stands: the last round's count
         for rule in rules:
             model = Model(df, context, options)
             allowed: list[Fix] = []
@@ -161,10 +163,10 @@ def refactor(
             try:
                 new_df = parse(new_text, path=path)
             except ParseError as e:
-                skipped.setdefault((rule.code, f"internal: the change would not parse ({e.message}); left as it was"), None)
+                internal.setdefault((rule.code, f"internal: the change would not parse ({e.message}); left as it was"), None)
                 continue
             if not _untouched_kept(df, new_df, edits):
-                skipped.setdefault((rule.code, "internal: the change would alter instructions it does not name; left as it was"), None)
+                internal.setdefault((rule.code, "internal: the change would alter instructions it does not name; left as it was"), None)
                 continue
             for fix in allowed:
                 result.changes.append(_change(rule, fix, df, lineage, original, positions, applied=True))
@@ -178,7 +180,7 @@ def refactor(
     result.tree = df
     applied_keys = {(c.code, c.range.start_line) for c in result.changes}
     result.suggestions = [c for c in held.values() if (c.code, c.range.start_line) not in applied_keys]
-    result.skipped = [k for k in skipped]
+    result.skipped = [*skipped, *internal]
     return result
 
 

@@ -65,6 +65,7 @@ class Script:
     commands: tuple[Command, ...]
     has_errors: bool  # the shell parser found a syntax error
     has_control_flow: bool  # if/for/while/case/functions/subshells: order may matter beyond `&&`
+    background: bool = False  # the script ends with `&`
 
     @property
     def is_simple_chain(self) -> bool:
@@ -84,8 +85,9 @@ def _parse_cached(text: str) -> Script:
     to_char = _offsets(text, data)
     commands: list[Command] = []
     state = {"control": False, "errors": tree.root_node.has_error}
-    _walk(tree.root_node, data, to_char, commands, [None], False, state)
-    return Script(text, tuple(commands), state["errors"], state["control"])
+    pending: list = [None]
+    _walk(tree.root_node, data, to_char, commands, pending, False, state)
+    return Script(text, tuple(commands), state["errors"], state["control"], pending[0] == "&")
 
 
 def _offsets(text: str, data: bytes):
@@ -100,16 +102,23 @@ def _offsets(text: str, data: bytes):
 
 def _walk(node, data: bytes, to_char, out: list[Command], pending: list, nested: bool, state) -> None:
     t = node.type
-    if t == "command":
+    if t in ("command", "declaration_command"):
         out.append(_command(node, data, to_char, pending[0], nested, ()))
+        pending[0] = None
+        _substitutions(node, data, to_char, out, state)
+        return
+    if t == "variable_assignment" and node.parent is not None and node.parent.type in ("program", "list", "pipeline"):
+        # `X=1` alone: a command of its own, with no words
+        out.append(Command((), (_text(node, data),), (), to_char(node.start_byte), to_char(node.end_byte), pending[0], nested))
         pending[0] = None
         return
     if t == "redirected_statement":
         body = node.child_by_field_name("body")
         redirects = tuple(_text(c, data) for c in node.children if c.type.endswith("redirect"))
-        if body is not None and body.type == "command":
+        if body is not None and body.type in ("command", "declaration_command"):
             out.append(_command(body, data, to_char, pending[0], nested, redirects, outer=node))
             pending[0] = None
+            _substitutions(body, data, to_char, out, state)
             return
     if t in _CONTROL:
         state["control"] = True
@@ -126,10 +135,33 @@ def _walk(node, data: bytes, to_char, out: list[Command], pending: list, nested:
             _walk(child, data, to_char, out, pending, nested, state)
 
 
+def _substitutions(node, data: bytes, to_char, out: list[Command], state) -> None:
+    """Commands inside `$(…)` and backticks in a command's words: listed after it, nested."""
+    stack = list(node.children)
+    while stack:
+        child = stack.pop(0)
+        if child.type == "command_substitution":
+            _walk(child, data, to_char, out, [None], True, state)
+        else:
+            stack.extend(child.children)
+
+
 def _command(node, data: bytes, to_char, connector, nested: bool, redirects, outer=None) -> Command:
     words: list[Word] = []
     assignments: list[str] = []
     extra_redirects: list[str] = []
+    if node.type == "declaration_command":
+        for child in node.children:
+            if child.type in ("export", "declare", "typeset", "readonly", "local"):
+                words.append(Word(child.type, child.type, to_char(child.start_byte), to_char(child.end_byte)))
+            elif child.type == "variable_assignment":
+                assignments.append(_text(child, data))
+                words.append(_word(child, data, to_char))
+            elif child.is_named:
+                words.append(_word(child, data, to_char))
+        span = outer if outer is not None else node
+        return Command(tuple(words), tuple(assignments), tuple(redirects), to_char(span.start_byte),
+                       to_char(span.end_byte), connector, nested)
     for child in node.children:
         ct = child.type
         if ct == "command_name":
@@ -170,6 +202,11 @@ def _static_value(node, data: bytes) -> str | None:
         return "".join(out)
     if t == "raw_string":
         return _text(node, data)[1:-1]
+    if t == "variable_assignment":
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        rest = _static_value(value, data) if value is not None else ""
+        return None if name is None or rest is None else f"{_text(name, data)}={rest}"
     if t == "string":
         parts = []
         for c in node.children:
