@@ -15,7 +15,7 @@ import pytest
 from judge import reference, version_difference
 from refactor.engine.engine import refactor
 from refactor.model.imageconfig import image_config
-from refactor.syntax import ParseError, parse
+from refactor.syntax import parse
 
 from test_corpus_syntax import FILES, _id
 

@@ -124,6 +124,28 @@ class Model:
             return None
         return new[index]
 
+    def edited_run(self, ins: Instruction, edits: list[tuple[int, int, str]]) -> str | None:
+        """A shell-form RUN's own code with `edits` made to its logical text, layout kept.
+
+        None unless the file then reads that RUN exactly as meant (and its
+        other instructions as before): the check every RUN rewrite goes through.
+        """
+        from ..engine.textedit import arguments_text, edit_arguments
+
+        if ins.keyword != "RUN" or ins.is_exec_form or not ins.arguments:
+            return None
+        text = ins.arguments[0]
+        if arguments_text(ins) != text:
+            return None
+        code = edit_arguments(ins, edits)
+        expected = text
+        for start, end, new in sorted(edits, reverse=True):
+            expected = expected[:start] + new + expected[end:]
+        again = self.reparsed(ins, code)
+        if again is None or again.keyword != "RUN" or again.arguments[:1] != (expected,):
+            return None
+        return code
+
     def base_image(self, stage: Stage) -> ImageRef:
         """The stage's base with global ARG defaults substituted where known."""
         text = stage.base_name

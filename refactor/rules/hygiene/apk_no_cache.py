@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import posixpath
 
 from ...engine.edits import Replace
-from ...engine.textedit import arguments_text, edit_arguments
+from ...model.packages import cache_mounts, covers, verb as _verb
 from ..base import Fix, Rule, Safety, Skip
 
 
@@ -58,7 +57,7 @@ class ApkNoCache(Rule):
                 continue
             words = []
             for command in script.commands:
-                add = _add_word(command)
+                add = _verb("apk", "add", command)
                 if add is None or _has_no_cache(command):
                     continue
                 if _names_cache_dir(command):
@@ -70,11 +69,11 @@ class ApkNoCache(Rule):
             if script.has_errors:
                 yield Skip("apk add stays as written: the shell parser could not read this RUN", ins)
                 continue
-            mount = _cache_mount(ins)
+            mount = next((t for t in cache_mounts(ins) if covers(t, _APK_CACHE)), None)
             if mount:
                 yield Skip(f"apk add keeps its cache: the RUN mounts a build cache at {mount}", ins)
                 continue
-            code = _rewritten(model, ins, [(w.end, w.end, " --no-cache") for w in words])
+            code = model.edited_run(ins, [(w.end, w.end, " --no-cache") for w in words])
             if code is None:
                 yield Skip("apk add stays as written: the RUN is laid out in a way this rule cannot edit", ins)
                 continue
@@ -83,24 +82,7 @@ class ApkNoCache(Rule):
 
 
 # apk options that read the next word as their value
-_TAKES_VALUE = {"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file",
-                "--wait", "--timeout", "--cache-max-age", "--progress-fd", "-t", "--virtual"}
 
-
-def _add_word(command):
-    """The `add` word of `apk [options] add …`, or None for other commands."""
-    if command.name != "apk":
-        return None
-    words = command.words
-    i = 1
-    while i < len(words):
-        value = words[i].value
-        if value is None:
-            return None  # an option or subcommand from a variable: cannot tell which
-        if not value.startswith("-"):
-            return words[i] if value == "add" else None
-        i += 2 if value in _TAKES_VALUE else 1
-    return None
 
 
 def _has_no_cache(command) -> bool:
@@ -113,32 +95,3 @@ def _names_cache_dir(command) -> bool:
 
 _APK_CACHE = ("/var/cache/apk", "/etc/apk/cache")
 
-
-def _cache_mount(ins) -> str | None:
-    """The target of a `--mount=type=cache` that holds apk's cache, if the RUN has one."""
-    for flag in ins.flags:
-        if flag.name != "mount" or not flag.value:
-            continue
-        fields = {k.strip().lower(): v for k, _, v in (part.partition("=") for part in flag.value.split(","))}
-        target = fields.get("target") or fields.get("dst") or fields.get("destination")
-        if fields.get("type") != "cache" or not target:
-            continue
-        target = posixpath.normpath(target)
-        if any(target == path or path.startswith(target + "/") or target.startswith(path + "/") for path in _APK_CACHE):
-            return target
-    return None
-
-
-def _rewritten(model, ins, edits: list[tuple[int, int, str]]) -> str | None:
-    """The RUN's own code with `edits` made to its logical text, layout kept; None unless it reads back as meant."""
-    text = ins.arguments[0]
-    if arguments_text(ins) != text:
-        return None
-    code = edit_arguments(ins, edits)
-    expected = text
-    for start, end, new in sorted(edits, reverse=True):
-        expected = expected[:start] + new + expected[end:]
-    again = model.reparsed(ins, code)
-    if again is None or again.keyword != "RUN" or again.arguments[:1] != (expected,):
-        return None
-    return code

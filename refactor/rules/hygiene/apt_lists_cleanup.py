@@ -6,6 +6,7 @@ import posixpath
 from ...engine.edits import Replace
 from ...engine.textedit import arguments_text, edit_arguments
 from ...model.shell import parse_script
+from ...model.packages import APT as _APT, apt_verb, cache_mounts, covers
 from ..base import Fix, Rule, Safety, Skip
 
 _CLEANUP = "rm -rf /var/lib/apt/lists/*"
@@ -67,7 +68,7 @@ class AptListsCleanup(Rule):
                 script = model.script(ins)
                 if script is None or not _leaves_lists(script):
                     continue
-                if _apt_cache_mount(ins):
+                if any(covers(t, _APT_STATE) for t in cache_mounts(ins)):
                     continue  # the lists live in a build cache, not in the layer
                 why = _why_not_appendable(script)
                 if why:
@@ -88,36 +89,19 @@ class AptListsCleanup(Rule):
 
 # --- what the script does with the lists ----------------------------------------------------------
 
-_APT = ("apt-get", "apt")
-_TAKES_VALUE = {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release",
-                "-a", "--host-architecture"}
+_APT_STATE = ("/var/lib/apt", "/var/cache/apt")
 # apt subcommands that work without the package lists
 _OFFLINE = {"remove", "purge", "autoremove", "clean", "autoclean", "mark"}
 
-
-def _apt_verb(command) -> str | None:
-    """The subcommand of `apt-get [options] VERB …`, `apt …` or `apt-cache …`; None otherwise or when unknown."""
-    if command.name not in (*_APT, "apt-cache"):
-        return None
-    words = command.words
-    i = 1
-    while i < len(words):
-        value = words[i].value
-        if value is None:
-            return None
-        if not value.startswith("-"):
-            return value
-        i += 2 if value in _TAKES_VALUE else 1
-    return None
 
 
 def _leaves_lists(script) -> bool:
     """The script installs with apt and no removal of the lists follows its last apt command."""
     last_apt = None
     for i, command in enumerate(script.commands):
-        if command.name in _APT and _apt_verb(command) in ("install", "update"):
+        if command.name in _APT and apt_verb(command) in ("install", "update"):
             last_apt = i
-    if last_apt is None or not any(_apt_verb(c) == "install" and c.name in _APT for c in script.commands):
+    if last_apt is None or not any(apt_verb(c) == "install" and c.name in _APT for c in script.commands):
         return False
     return not any(_removes_lists(c) for c in script.commands[last_apt + 1:])
 
@@ -144,21 +128,6 @@ def _removes_lists(command) -> bool:
             return True  # `/var/lib/apt/*` and the like: a glob that takes in a folder above the lists
     return False
 
-
-def _apt_cache_mount(ins) -> bool:
-    """A `--mount=type=cache` over /var/lib/apt or /var/cache/apt: apt's state is the cache's, not the layer's."""
-    for flag in ins.flags:
-        if flag.name != "mount" or not flag.value:
-            continue
-        fields = {k.strip().lower(): v for k, _, v in (part.partition("=") for part in flag.value.split(","))}
-        target = fields.get("target") or fields.get("dst") or fields.get("destination")
-        if fields.get("type") != "cache" or not target:
-            continue
-        target = posixpath.normpath(target)
-        for path in ("/var/lib/apt", "/var/cache/apt"):
-            if target == path or target.startswith(path + "/") or path.startswith(target + "/"):
-                return True
-    return False
 
 
 def _why_not_appendable(script) -> str | None:
@@ -193,7 +162,7 @@ def _later_use(model, stage, ins) -> str | None:
             if not after or other.keyword != "RUN":
                 continue
             for command in _commands(model, other):
-                verb = _apt_verb(command)
+                verb = apt_verb(command)
                 if command.name not in (*_APT, "apt-cache"):
                     continue
                 if verb == "update" and command.name in _APT:

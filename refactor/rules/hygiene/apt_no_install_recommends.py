@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ...engine.edits import Replace
-from ...engine.textedit import arguments_text, edit_arguments
+from ...model.packages import verb as _verb
 from ..base import Fix, Rule, Safety, Skip
 
 
@@ -53,13 +53,13 @@ class AptNoInstallRecommends(Rule):
             script = model.script(ins)
             if script is None:
                 continue
-            words = [w for w in (_install_word(c) for c in script.commands if not _decides_recommends(c)) if w]
+            words = [w for w in (_verb("apt", "install", c) for c in script.commands if not _decides_recommends(c)) if w]
             if not words:
                 continue
             if script.has_errors:
                 yield Skip("apt-get install stays as written: the shell parser could not read this RUN", ins)
                 continue
-            code = _rewritten(model, ins, [(w.end, w.end, " --no-install-recommends") for w in words])
+            code = model.edited_run(ins, [(w.end, w.end, " --no-install-recommends") for w in words])
             if code is None:
                 yield Skip("apt-get install stays as written: the RUN is laid out in a way this rule cannot edit", ins)
                 continue
@@ -68,24 +68,7 @@ class AptNoInstallRecommends(Rule):
 
 
 # apt-get options that read the next word as their value
-_TAKES_VALUE = {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release",
-                "-a", "--host-architecture"}
 
-
-def _install_word(command):
-    """The `install` word of `apt-get [options] install …` (or `apt`), else None."""
-    if command.name not in ("apt-get", "apt"):
-        return None
-    words = command.words
-    i = 1
-    while i < len(words):
-        value = words[i].value
-        if value is None:
-            return None  # an option or subcommand from a variable: cannot tell which
-        if not value.startswith("-"):
-            return words[i] if value == "install" else None
-        i += 2 if value in _TAKES_VALUE else 1
-    return None
 
 
 def _decides_recommends(command) -> bool:
@@ -106,18 +89,3 @@ def _decides_recommends(command) -> bool:
         if option and option.partition("=")[0].strip().lower() == "apt::install-recommends":
             return True
     return False
-
-
-def _rewritten(model, ins, edits: list[tuple[int, int, str]]) -> str | None:
-    """The RUN's own code with `edits` made to its logical text, layout kept; None unless it reads back as meant."""
-    text = ins.arguments[0]
-    if arguments_text(ins) != text:
-        return None
-    code = edit_arguments(ins, edits)
-    expected = text
-    for start, end, new in sorted(edits, reverse=True):
-        expected = expected[:start] + new + expected[end:]
-    again = model.reparsed(ins, code)
-    if again is None or again.keyword != "RUN" or again.arguments[:1] != (expected,):
-        return None
-    return code

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from ...engine.edits import InsertBefore, Remove, Replace
-from ...engine.textedit import arguments_text, edit_arguments
 from ...syntax.tree import BlankLine, Comment
+from ...model.packages import apt_verb
 from ..base import Fix, Rule, Safety, Skip
 
 
@@ -72,14 +72,14 @@ class AptUpdateWithInstall(Rule):
                     yield Skip(f"apt-get update stays on its own: {why}", ins)
                     continue
                 script = model.script(install)
-                first_install = next(k for k, c in enumerate(script.commands) if _apt_verb(c) == "install")
+                first_install = next(k for k, c in enumerate(script.commands) if apt_verb(c) == "install")
                 edits = [Remove(ins), *_keep_trivia(ins, following, install)]
-                if any(_apt_verb(c) == "update" for c in script.commands[:first_install]):
+                if any(apt_verb(c) == "update" for c in script.commands[:first_install]):
                     yield Fix(ins, "the install RUN refreshes the package lists itself: the lone apt-get update goes",
                               Safety.REVIEW, tuple(edits))
                     continue
                 start = len(script.text) - len(script.text.lstrip())
-                code = _rewritten(model, install, [(start, start, f"{update} && ")])
+                code = model.edited_run(install, [(start, start, f"{update} && ")])
                 if code is None:
                     yield Skip("apt-get update stays on its own: the install RUN is laid out in a way this rule "
                                "cannot edit", ins)
@@ -91,24 +91,7 @@ class AptUpdateWithInstall(Rule):
 
 # instructions that neither read nor change the file system, so an update may move past them
 _UNRELATED = {"ENV", "ARG", "LABEL", "EXPOSE", "WORKDIR", "MAINTAINER", "STOPSIGNAL"}
-_TAKES_VALUE = {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release",
-                "-a", "--host-architecture"}
 
-
-def _apt_verb(command) -> str | None:
-    """The subcommand of `apt-get [options] VERB …` or `apt …`; None otherwise or when unknown."""
-    if command.name not in ("apt-get", "apt"):
-        return None
-    words = command.words
-    i = 1
-    while i < len(words):
-        value = words[i].value
-        if value is None:
-            return None
-        if not value.startswith("-"):
-            return value
-        i += 2 if value in _TAKES_VALUE else 1
-    return None
 
 
 def _lone_update(model, ins) -> str | None:
@@ -119,7 +102,7 @@ def _lone_update(model, ins) -> str | None:
     if script is None or not script.is_simple_chain or len(script.commands) != 1:
         return None
     (command,) = script.commands
-    if _apt_verb(command) != "update" or script.text.strip() != script.text[command.start:command.end]:
+    if apt_verb(command) != "update" or script.text.strip() != script.text[command.start:command.end]:
         return None
     return " ".join([*command.assignments, *(w.text for w in command.words), *command.redirects])
 
@@ -136,7 +119,7 @@ def _why_not_merge(model, update, install) -> str | None:
     script = model.script(install)
     if script is None or not script.is_simple_chain or not script.commands:
         return "the next RUN's script has if/for/while/case, a subshell or a function, or could not be read"
-    if not any(_apt_verb(c) == "install" for c in script.commands):
+    if not any(apt_verb(c) == "install" for c in script.commands):
         return f"the next RUN (`{shown}`) does not install with apt-get"
     if any(c.connector not in (None, "&&", "|") for c in script.commands):
         return "the next RUN joins commands with `;`, `||` or `&`, so a failed update would no longer stop the build"
@@ -167,18 +150,3 @@ def _keep_trivia(update, following, install) -> list[InsertBefore]:
 
 def _starts_with_blank(ins) -> bool:
     return bool(ins.leading) and isinstance(ins.leading[0], BlankLine)
-
-
-def _rewritten(model, ins, edits: list[tuple[int, int, str]]) -> str | None:
-    """The RUN's own code with `edits` made to its logical text, layout kept; None unless it reads back as meant."""
-    text = ins.arguments[0]
-    if arguments_text(ins) != text:
-        return None
-    code = edit_arguments(ins, edits)
-    expected = text
-    for start, end, new in sorted(edits, reverse=True):
-        expected = expected[:start] + new + expected[end:]
-    again = model.reparsed(ins, code)
-    if again is None or again.keyword != "RUN" or again.arguments[:1] != (expected,):
-        return None
-    return code

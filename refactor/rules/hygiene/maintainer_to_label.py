@@ -45,4 +45,4 @@ class MaintainerToLabel(Rule):
                 continue
             author = ins.arguments[0]
             code = f"LABEL org.opencontainers.image.authors={json.dumps(author, ensure_ascii=False)}"
-            yield Fix(ins, f"MAINTAINER is deprecated: the author goes into the label org.opencontainers.image.authors", Safety.SAFE, (Replace(ins, code),))
+            yield Fix(ins, "MAINTAINER is deprecated: the author goes into the label org.opencontainers.image.authors", Safety.SAFE, (Replace(ins, code),))

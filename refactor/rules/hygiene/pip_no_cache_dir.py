@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 from ...engine.edits import Replace
-from ...engine.textedit import arguments_text, edit_arguments
+from ...model.packages import verb as _verb
 from ..base import Fix, Rule, Safety, Skip
 
 
@@ -57,7 +56,7 @@ class PipNoCacheDir(Rule):
                 script = model.script(ins)
                 if script is None:
                     continue
-                commands = [c for c in script.commands if _install_word(c) is not None and not _says_no_cache_dir(c)]
+                commands = [c for c in script.commands if _verb("pip", "install", c) is not None and not _says_no_cache_dir(c)]
                 if not commands:
                     continue
                 if _cache_turned_off(model, stage, ins, commands):
@@ -75,8 +74,8 @@ class PipNoCacheDir(Rule):
                 if mount:
                     yield Skip(f"pip keeps its cache: the RUN mounts a build cache at {mount}", ins)
                     continue
-                edits = [(w.end, w.end, " --no-cache-dir") for w in (_install_word(c) for c in commands)]
-                code = _rewritten(model, ins, edits)
+                edits = [(w.end, w.end, " --no-cache-dir") for w in (_verb("pip", "install", c) for c in commands)]
+                code = model.edited_run(ins, edits)
                 if code is None:
                     yield Skip("pip install stays as written: the RUN is laid out in a way this rule cannot edit", ins)
                     continue
@@ -86,34 +85,7 @@ class PipNoCacheDir(Rule):
 
 # --- the command -----------------------------------------------------------------------------
 
-_PIP = re.compile(r"pip(3(\.\d+)?)?")
-_PYTHON = re.compile(r"python(3(\.\d+)?)?")
-# pip's general options that read the next word as their value
-_TAKES_VALUE = {"--python", "--log", "--log-file", "--proxy", "--retries", "--timeout", "--exists-action",
-                "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--use-feature", "--use-deprecated",
-                "--keyring-provider", "--local-log"}
 
-
-def _install_word(command):
-    """The `install` word of `pip [options] install …` or `python -m pip [options] install …`, else None."""
-    name = command.name
-    words = command.words
-    if name is None:
-        return None
-    if _PIP.fullmatch(name):
-        i = 1
-    elif _PYTHON.fullmatch(name) and [w.value for w in words[1:3]] == ["-m", "pip"]:
-        i = 3
-    else:
-        return None
-    while i < len(words):
-        value = words[i].value
-        if value is None:
-            return None  # an option or subcommand from a variable: cannot tell which
-        if not value.startswith("-"):
-            return words[i] if value == "install" else None
-        i += 2 if value in _TAKES_VALUE else 1
-    return None
 
 
 def _says_no_cache_dir(command) -> bool:
@@ -175,18 +147,3 @@ def _cache_mount(model, stage, ins) -> str | None:
 
 
 # --- the edit --------------------------------------------------------------------------------
-
-
-def _rewritten(model, ins, edits: list[tuple[int, int, str]]) -> str | None:
-    """The RUN's own code with `edits` made to its logical text, layout kept; None unless it reads back as meant."""
-    text = ins.arguments[0]
-    if arguments_text(ins) != text:
-        return None
-    code = edit_arguments(ins, edits)
-    expected = text
-    for start, end, new in sorted(edits, reverse=True):
-        expected = expected[:start] + new + expected[end:]
-    again = model.reparsed(ins, code)
-    if again is None or again.keyword != "RUN" or again.arguments[:1] != (expected,):
-        return None
-    return code
