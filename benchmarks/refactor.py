@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from refactor.runner import Request, discover, run_paths  # noqa: E402
+from refactor.discovery import discover  # noqa: E402
+from refactor.runner import Request, run_paths  # noqa: E402
 
 
 def hadolint_binary() -> str | None:
@@ -41,7 +42,7 @@ def main() -> int:
     ap.add_argument("directory", nargs="?", default=str(ROOT / "corpus"))
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    files = [str(p) for p in discover(Path(args.directory))]
+    files = [t.path for t in discover(Path(args.directory)) if not isinstance(t, str)]
     if not files:
         print(f"no Dockerfile under {args.directory}")
         return 1
@@ -51,7 +52,7 @@ def main() -> int:
         start = time.perf_counter()
         sink = io.StringIO()
         with redirect_stdout(sink), redirect_stderr(sink):
-            run_paths(files, Request(mode="diff", quiet=True))
+            run_paths(files, Request(mode="diff", quiet=True, jobs=1))
         return time.perf_counter() - start
 
     ours()  # warm caches (grammar table, tree-sitter)

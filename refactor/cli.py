@@ -63,8 +63,29 @@ def _main_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", metavar="STAGE", help="the stage to treat as final")
     p.add_argument("--pin-digests", action="store_true", help="also pin base images to digests (asks the registry)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the diff")
+    bulk = p.add_argument_group("many files")
+    bulk.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: all cores)")
+    bulk.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                      help="leave out files and folders matching GLOB (gitignore syntax; repeatable)")
+    bulk.add_argument("--shard", type=_shard, metavar="K/N", help="process only the K-th of N stable shares of the files")
+    bulk.add_argument("--report", metavar="PATH", help="also write a JSON report of every file")
+    bulk.add_argument("--report-md", metavar="PATH", help="also write a Markdown summary (for a pull request)")
     p.add_argument("--version", action="version", version=f"refactor {__version__}")
     return p
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
+def _shard(value: str) -> tuple[int, int]:
+    k, sep, n = value.partition("/")
+    if not sep or not k.isdigit() or not n.isdigit() or not 1 <= int(k) <= int(n):
+        raise argparse.ArgumentTypeError("must be K/N with 1 <= K <= N, e.g. 2/8")
+    return int(k), int(n)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -92,6 +113,11 @@ def _run(argv: list[str]) -> int:
         target=ns.target,
         pin_digests=ns.pin_digests,
         quiet=ns.quiet,
+        jobs=ns.jobs,
+        exclude=ns.exclude,
+        shard=ns.shard,
+        report=ns.report,
+        report_md=ns.report_md,
     )
     return run_paths(ns.paths, request)
 

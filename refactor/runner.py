@@ -4,11 +4,12 @@ One file's failure never stops the others; the exit code is the worst one.
 Before anything is written, the output is parsed again and the final image's
 configuration compared with the input's (the safety net): a rule that broke
 either is a bug, reported as an internal error, and the file is left as it was.
+Many files are processed in parallel worker processes (`-j`), each of which
+reads, refactors and writes its files; the parent prints in a stable order.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 import tempfile
@@ -16,12 +17,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, ConfigError, load_config
+from .config import ConfigError, load_config
+from .discovery import Target, collect
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-
-DISCOVERY = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+MAX_BYTES = 4 * 1024 * 1024  # no Dockerfile is this large: a file over it is skipped, not parsed
 
 
 @dataclass
@@ -36,58 +36,56 @@ class Request:
     target: str | None = None
     pin_digests: bool = False
     quiet: bool = False
+    jobs: int | None = None  # worker processes; None: all cores
+    exclude: list[str] = field(default_factory=list)
+    shard: tuple[int, int] | None = None  # (K, N): the K-th of N shares, 1-based
+    report: str | None = None  # JSON report path
+    report_md: str | None = None  # Markdown summary path
 
 
 @dataclass
 class FileOutcome:
+    """What happened to one file; small enough to travel back from a worker process."""
+
     path: str
     status: str  # changed, unchanged, skipped, failed
     exit_code: int
-    result: object | None = None
     diff: str | None = None
     error: str | None = None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why it was skipped
+    changes: list = field(default_factory=list)
+    suggestions: list = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # rules that looked and declined
+    new_text: str | None = None  # the refactored text (kept only for standard input)
 
 
-def is_dockerfile_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, g) for g in DISCOVERY)
-
-
-def discover(path: Path, excludes: tuple[str, ...] = ()) -> list[Path]:
-    """Dockerfiles below a directory, sorted; symlinked directories are not followed."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in sorted(filenames):
-            if is_dockerfile_name(name):
-                p = Path(dirpath) / name
-                if not _excluded(p, path, excludes):
-                    found.append(p)
-        dirnames[:] = [d for d in dirnames if not _excluded(Path(dirpath) / d, path, excludes)]
-    return found
-
-
-def _excluded(p: Path, root: Path, excludes: tuple[str, ...]) -> bool:
-    if not excludes:
-        return False
-    rel = p.relative_to(root).as_posix()
-    for g in excludes:
-        g = g.rstrip("/")
-        if fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(rel, g + "/*") or rel.startswith(g + "/") or rel == g:
-            return True
-    return False
+# --- reading -------------------------------------------------------------------------------------
 
 
 def read_dockerfile(path: str) -> tuple[str, str | None]:
-    """The file's text, or an error message naming path:line:col."""
+    """The file's text, or an error message naming the path (and line:col for bad bytes)."""
+    text, error, _ = _read(path)
+    return text, error
+
+
+def _read(path: str) -> tuple[str, str | None, str | None]:
+    """(text, error, skip reason)."""
     p = Path(path)
     try:
         if p.is_dir():
-            return "", f"{path}: is a directory"
+            return "", f"{path}: is a directory, not a Dockerfile", None
+        if not p.is_file() and p.exists():
+            return "", None, "not a regular file"
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            return "", None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB"
         data = p.read_bytes()
     except OSError as e:
-        return "", f"{path}: cannot read: {e.strerror or e}"
-    return decode(data, path)
+        return "", f"{path}: cannot read: {e.strerror or e}", None
+    if b"\x00" in data[:8192]:
+        return "", None, "binary file (NUL bytes)"
+    text, error = decode(data, path)
+    return text, error, None
 
 
 def decode(data: bytes, path: str) -> tuple[str, str | None]:
@@ -99,43 +97,52 @@ def decode(data: bytes, path: str) -> tuple[str, str | None]:
         return "", f"{path}:{line}:{col}: not UTF-8 text: invalid byte 0x{data[e.start]:02x} at offset {e.start}"
 
 
+# --- the run -------------------------------------------------------------------------------------
+
+
 def run_paths(paths: list[str], req: Request) -> int:
-    outcomes: list[FileOutcome] = []
-    for raw in paths:
-        if raw == "-":
-            outcomes.append(_stdin(req))
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            try:
-                config = load_config(p)
-            except ConfigError as e:
-                outcomes.append(FileOutcome(raw, "failed", EXIT_INPUT, error=str(e)))
-                continue
-            excludes = _relative_excludes(config, p)
-            found = discover(p, excludes)
-            if not found and not req.quiet:
-                print(f"refactor: no Dockerfile found under {raw}", file=sys.stderr)
-            for f in found:
-                outcomes.append(process_file(str(f), req))
-        else:
-            outcomes.append(process_file(raw, req))
-    return _report(outcomes, req, stdin_mode="-" in paths)
+    stdin_mode = "-" in paths
+    targets, early = collect([p for p in paths if p != "-"], req.exclude, req.shard)
+    outcomes: list[FileOutcome] = list(early)
+    if stdin_mode:
+        outcomes.append(_stdin(req))
+    outcomes.extend(_process_all(targets, req))
+    return _report(outcomes, req, stdin_mode=stdin_mode, bulk=len(targets) + len(early) > 1)
 
 
-def _relative_excludes(config: Config, root: Path) -> tuple[str, ...]:
-    if not config.exclude or config.root is None:
-        return ()
-    out = []
-    base = root.resolve()
-    for g in config.exclude:
-        full = (config.root / g.rstrip("/")).resolve()
-        try:
-            out.append(full.relative_to(base).as_posix())
-        except ValueError:
-            if not g.startswith("/"):
-                out.append(g)
-    return tuple(out)
+def _process_all(targets: list[Target], req: Request) -> list[FileOutcome]:
+    if not targets:
+        return []
+    jobs = req.jobs or os.cpu_count() or 1
+    progress = _Progress(len(targets), enabled=not req.quiet and len(targets) > 1 and sys.stderr.isatty())
+    try:
+        if jobs <= 1 or len(targets) < 2 * jobs:
+            results = []
+            for t in targets:
+                results.append(process_file(t.path, req, context=t.context))
+                progress.advance()
+            return results
+        import concurrent.futures
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        chunk = max(1, min(64, len(targets) // (jobs * 8)))
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            results = []
+            for outcome in pool.map(_work, [(t, req) for t in targets], chunksize=chunk):
+                results.append(outcome)
+                progress.advance()
+            return results
+    finally:
+        progress.close()
+
+
+def _work(item: tuple[Target, Request]) -> FileOutcome:
+    target, req = item
+    try:
+        return process_file(target.path, req, context=target.context)
+    except Exception:  # never lose the other files to one bug
+        return FileOutcome(target.path, "failed", EXIT_INTERNAL, error=f"{target.path}: internal error\n{traceback.format_exc()}")
 
 
 def _stdin(req: Request) -> FileOutcome:
@@ -143,35 +150,36 @@ def _stdin(req: Request) -> FileOutcome:
     data = sys.stdin.buffer.read()
     text, error = decode(data, name)
     if error:
-        print(error, file=sys.stderr)
         return FileOutcome(name, "failed", EXIT_INPUT, error=error)
     base = Path(req.stdin_filename).parent if req.stdin_filename else None
-    outcome = refactor_text(text, name, req, context_dir=req.context or (str(base) if base else None),
-                            config_dir=base)
-    if outcome.status == "failed":
-        return outcome
-    # the whole new file goes to stdout, changed or not; diagnostics to stderr
-    sys.stdout.write(outcome.result.code if outcome.result is not None else text)
-    sys.stdout.flush()
+    outcome = refactor_text(text, name, req, context_dir=req.context or (str(base) if base else None), config_dir=base)
+    if outcome.status != "failed":
+        # the whole new file goes to stdout, changed or not; diagnostics go to stderr
+        sys.stdout.write(outcome.new_text if outcome.new_text is not None else text)
+        sys.stdout.flush()
     outcome.diff = None
     return outcome
 
 
-def process_file(path: str, req: Request) -> FileOutcome:
-    text, error = read_dockerfile(path)
+def process_file(path: str, req: Request, *, context: str | None = None) -> FileOutcome:
+    text, error, skip = _read(path)
     if error:
         return FileOutcome(path, "failed", EXIT_INPUT, error=error)
-    ctx = req.context or str(Path(path).parent)
+    if skip:
+        return FileOutcome(path, "skipped", EXIT_OK, reasons=[skip])
+    ctx = req.context or context or str(Path(path).parent)
     outcome = refactor_text(text, path, req, context_dir=ctx, config_dir=Path(path).parent)
     if outcome.status == "changed" and req.mode == "write":
         try:
-            write_atomic(Path(path), outcome.result.code, expected=text)
+            write_atomic(Path(path), outcome.new_text, expected=text)
         except _ChangedOnDisk:
             outcome.status, outcome.exit_code = "failed", EXIT_INPUT
             outcome.error = f"{path}: changed on disk while it was being refactored; not written"
         except OSError as e:
             outcome.status, outcome.exit_code = "failed", EXIT_INPUT
             outcome.error = f"{path}: cannot write: {e.strerror or e}"
+    if path != (req.stdin_filename or "-"):
+        outcome.new_text = None  # nothing to carry back from a worker
     return outcome
 
 
@@ -205,18 +213,20 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
         return FileOutcome(path, "failed", EXIT_INPUT, error=str(e))
     except Exception:  # a bug of ours: report, never write
         return FileOutcome(path, "failed", EXIT_INTERNAL, error=f"{path}: internal error\n{traceback.format_exc()}")
+    found = dict(changes=result.changes, suggestions=result.suggestions, skipped=result.skipped)
     problem = safety_net(result, options.target)
     if problem:
-        return FileOutcome(path, "failed", EXIT_INTERNAL, result=result,
+        return FileOutcome(path, "failed", EXIT_INTERNAL, **found,
                            error=f"{path}: internal error: the refactored file {problem}; nothing written")
     if result.skipped and result.skipped[0][1] == "no instructions":
-        return FileOutcome(path, "skipped", EXIT_OK, result=result, reasons=["no instructions"])
+        return FileOutcome(path, "skipped", EXIT_OK, reasons=["no instructions"], new_text=text)
     if not result.changed:
-        return FileOutcome(path, "unchanged", EXIT_OK, result=result)
+        return FileOutcome(path, "unchanged", EXIT_OK, **found, new_text=text)
     from .output import unified_diff
 
     code = EXIT_CHANGES if req.mode == "check" else EXIT_OK
-    return FileOutcome(path, "changed", code, result=result, diff=unified_diff(result.original, result.code, path))
+    return FileOutcome(path, "changed", code, diff=unified_diff(result.original, result.code, path), **found,
+                       new_text=result.code)
 
 
 def safety_net(result, target: str | None) -> str | None:
@@ -242,7 +252,11 @@ class _ChangedOnDisk(Exception):
 
 
 def write_atomic(path: Path, text: str, *, expected: str | None = None) -> None:
-    """Replace `path` with `text`: temporary file in the same folder, fsync, rename; mode kept."""
+    """Replace `path` with `text`: a temporary file in the same folder, fsync, rename.
+
+    Keeps the file's mode (and owner where allowed). With `expected`, refuses
+    (raises) when the file no longer holds those bytes: someone changed it meanwhile.
+    """
     data = text.encode("utf-8")
     st = path.stat()
     if expected is not None and path.read_bytes() != expected.encode("utf-8"):
@@ -258,7 +272,17 @@ def write_atomic(path: Path, text: str, *, expected: str | None = None) -> None:
             os.chown(tmp, st.st_uid, st.st_gid)
         except (PermissionError, AttributeError):
             pass
+        if expected is not None and path.read_bytes() != expected.encode("utf-8"):
+            raise _ChangedOnDisk()
         os.replace(tmp, path)
+        try:
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError:
+            pass
     except BaseException:
         try:
             os.unlink(tmp)
@@ -267,10 +291,34 @@ def write_atomic(path: Path, text: str, *, expected: str | None = None) -> None:
         raise
 
 
-# --- output ---------------------------------------------------------------------------------
+# --- output --------------------------------------------------------------------------------------
 
 
-def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = False) -> int:
+class _Progress:
+    """A rich progress bar on stderr, only on a terminal."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from rich.console import Console
+
+            self.bar = Progress(TextColumn("refactor"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("files", total=total)
+            self.bar.start()
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = False, bulk: bool = False) -> int:
     """Diffs and reports to stdout; with stdin, stdout carries the new file and all else goes to stderr."""
     from .output import colorize, file_dict, text_lines, to_github, to_json, to_sarif, use_color
 
@@ -284,14 +332,16 @@ def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = Fal
                 continue
             if o.diff and req.mode in ("diff", "check") and not stdin_mode:
                 out.write(colorize(o.diff) if color else o.diff)
-            if o.result is not None and not req.quiet:
-                for line in text_lines(o.result, o.path, color=color):
+            if not req.quiet:
+                for line in text_lines(o, o.path, color=color):
                     print(line, file=out)
         out.flush()
         if not req.quiet:
-            _summary(outcomes, req)
+            from .summary import print_summary
+
+            print_summary(outcomes, req, bulk=bulk)
     else:
-        files = [file_dict(o.path, o.result, status=o.status, error=o.error, diff=o.diff) for o in outcomes]
+        files = [file_dict(o.path, o, status=o.status, error=o.error, diff=o.diff) for o in outcomes]
         if fmt == "json":
             payload = to_json(files)
         elif fmt == "sarif":
@@ -301,27 +351,12 @@ def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = Fal
         else:
             payload = to_github(files)
         out.write(payload)
-        for o in outcomes:
-            if o.status == "failed" and fmt == "github":
-                print(o.error, file=sys.stderr)
+        if fmt == "github":
+            for o in outcomes:
+                if o.status == "failed":
+                    print(o.error, file=sys.stderr)
+    if req.report or req.report_md:
+        from .summary import write_reports
+
+        write_reports(outcomes, req)
     return max((o.exit_code for o in outcomes), default=EXIT_OK)
-
-
-def _summary(outcomes: list[FileOutcome], req: Request) -> None:
-    changed = [o for o in outcomes if o.status == "changed"]
-    n_changes = sum(len(o.result.changes) for o in changed)
-    held = sum(len(o.result.suggestions) for o in outcomes if o.result is not None)
-    failed = [o for o in outcomes if o.status == "failed"]
-    verb = {"diff": "would change", "check": "would change", "write": "changed"}[req.mode]
-    parts = []
-    if len(outcomes) > 1 or changed:
-        parts.append(f"{len(changed)} of {len(outcomes)} file{'s' if len(outcomes) != 1 else ''} {verb} ({n_changes} change{'s' if n_changes != 1 else ''})")
-    if held:
-        parts.append(f"{held} unsafe suggestion{'s' if held != 1 else ''} held back (use --unsafe-fixes)")
-    skipped = [o for o in outcomes if o.status == "skipped"]
-    if skipped:
-        parts.append(f"{len(skipped)} skipped ({', '.join(sorted({r for o in skipped for r in o.reasons}))})")
-    if failed and len(outcomes) > 1:
-        parts.append(f"{len(failed)} failed")
-    if parts:
-        print("; ".join(parts), file=sys.stderr)

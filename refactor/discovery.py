@@ -1,0 +1,188 @@
+"""Which files a run works on: the paths given, and the Dockerfiles below directories.
+
+Below a directory: the discovery names (`Dockerfile`, `Dockerfile.*`,
+`*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`), minus
+what `.gitignore` files, the configuration's `exclude` and `--exclude` leave
+out. Symbolic links are never followed: a linked directory may lead out of the
+tree or round in a loop, and a linked file would be replaced by a copy when
+written. A compose file that builds a Dockerfile with another context names
+that context. `--shard K/N` keeps a stable share of the files.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DISCOVERY", "Target", "collect", "discover", "is_dockerfile_name"]
+
+DISCOVERY = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+COMPOSE = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str
+    context: str | None = None  # a compose file's build context, when one names this file
+    key: str = ""  # the path relative to the directory it was found under: what --shard hashes
+
+
+def is_dockerfile_name(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, g) for g in DISCOVERY)
+
+
+def collect(paths: list[str], exclude: list[str], shard: tuple[int, int] | None):
+    """(targets, outcomes for paths that could not be used), in the order given, each file once."""
+    from .runner import EXIT_INPUT, EXIT_OK, FileOutcome
+
+    targets: list[Target] = []
+    early: list = []
+    seen: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_symlink() and p.is_dir():
+            early.append(FileOutcome(raw, "skipped", EXIT_OK, reasons=["symbolic link to a directory (not followed)"]))
+            continue
+        if p.is_dir():
+            found = discover(p, tuple(exclude))
+            if not found:
+                early.append(FileOutcome(raw, "skipped", EXIT_OK, reasons=["no Dockerfile found below it"]))
+            for t in found:
+                if isinstance(t, str):  # a skipped file with its reason
+                    path, reason = t.split("\0", 1)
+                    early.append(FileOutcome(path, "skipped", EXIT_OK, reasons=[reason]))
+                elif t.path not in seen:
+                    seen.add(t.path)
+                    targets.append(t)
+        elif not p.exists() and not p.is_symlink():
+            early.append(FileOutcome(raw, "failed", EXIT_INPUT, error=f"{raw}: no such file or directory"))
+        elif raw not in seen:
+            seen.add(raw)
+            targets.append(Target(raw, key=raw))
+    if shard is not None:
+        k, n = shard
+        targets = [t for t in targets if _bucket(t.key, n) == k - 1]
+    return targets, early
+
+
+def _bucket(key: str, n: int) -> int:
+    return int.from_bytes(hashlib.sha1(key.encode("utf-8")).digest()[:8], "big") % n
+
+
+def discover(root: Path, exclude: tuple[str, ...] = ()) -> list:
+    """Targets below `root`, sorted by path; skipped files come as "path\\0reason" strings."""
+    from .config import ConfigError, load_config
+
+    root = Path(root)
+    ignores = _Ignores(root, exclude)
+    try:
+        config = load_config(root)
+        if config.exclude and config.root is not None:
+            ignores.add_config(config.root, config.exclude)
+    except ConfigError:
+        pass  # reported per file when the files are processed
+    contexts: dict[str, str] = {}
+    out: list = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        ignores.enter(here, filenames)
+        kept = []
+        for d in sorted(dirnames):
+            full = here / d
+            if d in SKIP_DIRS or full.is_symlink() or ignores.ignored(full, is_dir=True):
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for name in filenames:
+            if name in COMPOSE:
+                contexts.update(_compose_contexts(here / name))
+        for name in sorted(filenames):
+            if not is_dockerfile_name(name):
+                continue
+            full = here / name
+            if ignores.ignored(full, is_dir=False):
+                continue
+            if full.is_symlink():
+                out.append(f"{full}\0symbolic link (not followed; the file it points to is processed where it is)")
+                continue
+            key = full.relative_to(root).as_posix()
+            out.append(Target(str(full), contexts.get(str(full.resolve())), key))
+    # a compose file in a subfolder may name a Dockerfile listed before it was read
+    return [t if isinstance(t, str) or t.context or str(Path(t.path).resolve()) not in contexts
+            else Target(t.path, contexts[str(Path(t.path).resolve())], t.key) for t in out]
+
+
+class _Ignores:
+    """.gitignore files (each relative to its folder), the configuration's exclude, and --exclude."""
+
+    def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
+        self.root = root
+        self.specs: list[tuple[Path, object]] = []
+        if exclude:
+            self.specs.append((root, _spec(exclude)))
+
+    def add_config(self, folder: Path, patterns) -> None:
+        self.specs.append((folder.resolve(), _spec(patterns)))
+
+    def enter(self, folder: Path, filenames: list[str]) -> None:
+        if ".gitignore" in filenames:
+            try:
+                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                return
+            self.specs.append((folder, _spec(lines)))
+
+    def ignored(self, path: Path, *, is_dir: bool) -> bool:
+        for base, spec in self.specs:
+            try:
+                rel = path.resolve().relative_to(base.resolve()) if base.is_absolute() else path.relative_to(base)
+            except ValueError:
+                try:
+                    rel = path.relative_to(base)
+                except ValueError:
+                    continue
+            text = rel.as_posix() + ("/" if is_dir else "")
+            if spec.match_file(text):
+                return True
+        return False
+
+
+def _spec(lines):
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(list(lines))
+
+
+def _compose_contexts(compose: Path) -> dict[str, str]:
+    """Dockerfile (resolved path) -> build context, for each service a compose file builds."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is a dependency
+        return {}
+    try:
+        data = yaml.safe_load(compose.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    out: dict[str, str] = {}
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict):
+        return out
+    for service in services.values():
+        build = service.get("build") if isinstance(service, dict) else None
+        if isinstance(build, str):
+            build = {"context": build}
+        if not isinstance(build, dict):
+            continue
+        context = build.get("context", ".")
+        if not isinstance(context, str) or "://" in context or context.startswith("git@"):
+            continue
+        ctx = (compose.parent / context).resolve()
+        dockerfile = build.get("dockerfile", "Dockerfile")
+        if not isinstance(dockerfile, str):
+            continue
+        out[str((ctx / dockerfile).resolve())] = str(ctx)
+    return out
