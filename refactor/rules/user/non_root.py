@@ -47,8 +47,9 @@ class NonRootUser(Rule):
     ## Fix safety
     Review: the application no longer runs as root, so it can no longer write
     to files the build copied (they stay owned by root, readable by all) or
-    bind ports below 1024. The rule declines, and says why, when a port below
-    1024 is exposed, when the base image's entrypoint must start as root and
+    bind ports below 1024. The rule declines, and says why, when the stage
+    sets no CMD or ENTRYPOINT (it may be a base image others build on, whose
+    RUN steps would stop running as root), when a port below 1024 is exposed, when the base image's entrypoint must start as root and
     drops privileges itself (official nginx, httpd, postgres, redis, …), when
     the command switches user itself (gosu, su-exec), when a USER is already
     set, and when it cannot tell how to add a user to the base image.
@@ -93,6 +94,10 @@ class NonRootUser(Rule):
             yield Skip(f"port {low[0]} is below 1024: a non-root user cannot bind it without CAP_NET_BIND_SERVICE", anchor)
             return
         commands = [i for s in chain for i in s.instructions if i.keyword in ("CMD", "ENTRYPOINT")]
+        if not commands:
+            yield Skip("the final stage sets no CMD or ENTRYPOINT: it may be a base for other images, "
+                       "whose RUN steps would then run as a non-root user", anchor)
+            return
         for c in commands:
             if _DROPS_PRIVILEGES.search(" ".join(c.arguments)):
                 yield Skip("the command switches user itself (it starts as root on purpose)", c)
