@@ -319,7 +319,27 @@ class _Progress:
 
 
 def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = False, bulk: bool = False) -> int:
-    """Diffs and reports to stdout; with stdin, stdout carries the new file and all else goes to stderr."""
+    """Diffs and reports to stdout; with stdin, stdout carries the new file and all else goes to stderr.
+
+    A reader that goes away (`refactor --diff | head`) ends the printing, not the run:
+    files were already written, and the exit code still tells.
+    """
+    try:
+        _print_report(outcomes, req, stdin_mode=stdin_mode, bulk=bulk)
+    except BrokenPipeError:
+        try:  # let the interpreter's final flush go nowhere instead of failing again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+    if req.report or req.report_md:
+        from .summary import write_reports
+
+        write_reports(outcomes, req)
+    return max((o.exit_code for o in outcomes), default=EXIT_OK)
+
+
+def _print_report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool, bulk: bool) -> None:
     from .output import colorize, file_dict, text_lines, to_github, to_json, to_sarif, use_color
 
     fmt = req.output_format
@@ -329,6 +349,9 @@ def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = Fal
         for o in outcomes:
             if o.status == "failed":
                 print(o.error, file=sys.stderr)
+                continue
+            if o.status == "skipped" and not req.quiet:
+                print(f"{o.path}: skipped: {'; '.join(o.reasons)}", file=sys.stderr)
                 continue
             if o.diff and req.mode in ("diff", "check") and not stdin_mode:
                 out.write(colorize(o.diff) if color else o.diff)
@@ -355,8 +378,4 @@ def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = Fal
             for o in outcomes:
                 if o.status == "failed":
                     print(o.error, file=sys.stderr)
-    if req.report or req.report_md:
-        from .summary import write_reports
 
-        write_reports(outcomes, req)
-    return max((o.exit_code for o in outcomes), default=EXIT_OK)
