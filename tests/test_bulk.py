@@ -53,7 +53,7 @@ def test_summary_table_counts_files_and_changes_per_rule(tmp_path: Path) -> None
     assert "refactor summary" in out.stderr
     assert "files seen" in out.stderr and " 14\n" in out.stderr
     assert "HY009" in out.stderr and "no instructions" in out.stderr
-    assert "broken/Dockerfile:2:1:" in out.stderr
+    assert "broken/Dockerfile:2:5:" in out.stderr
 
 
 def test_gitignore_exclude_and_configuration_leave_files_out(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def test_stdin_parse_error_keeps_stdout_empty_and_exits_2(tmp_path: Path) -> Non
     out = run("-", "--stdin-filename", "app/Dockerfile", stdin="FROM a\nCMD [1]\n", cwd=tmp_path)
     assert out.returncode == 2
     assert out.stdout == ""
-    assert out.stderr.startswith("app/Dockerfile:2:1: when using JSON array syntax")
+    assert out.stderr.startswith("app/Dockerfile:2:5: when using JSON array syntax")
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -159,12 +159,22 @@ def test_stages_carry_name_base_and_platform() -> None:
         ("localhost:5000/app", "localhost:5000", "app", None, None),
         ("registry:5000/ns/app:1.0@sha256:" + "a" * 64, "registry:5000", "ns/app", "1.0", "sha256:" + "a" * 64),
         ("user/app@sha256:" + "b" * 64, None, "user/app", None, "sha256:" + "b" * 64),
+        ("python:${V:-3.11}-slim", None, "python", "${V:-3.11}-slim", None),
+        ("${IMG:-python:3.11}", None, "${IMG:-python:3.11}", None, None),
+        ("${REGISTRY:-ghcr.io}/org/app:${TAG}", "${REGISTRY:-ghcr.io}", "org/app", "${TAG}", None),
     ],
 )
 def test_image_reference_parts(text, registry, path, tag, digest) -> None:
     ref = ImageRef.parse(text)
     assert (ref.registry, ref.path, ref.tag, ref.digest) == (registry, path, tag, digest)
     assert str(ref) == text
+
+
+def test_image_reference_validity() -> None:
+    assert ImageRef.parse("ghcr.io/org/app:1.2@sha256:" + "c" * 64).is_valid
+    assert not ImageRef.parse("a@b@c").is_valid
+    assert not ImageRef.parse("python:3.11:extra").is_valid
+    assert not ImageRef.parse("Python:3").is_valid
 
 
 def test_image_reference_pinning_and_rewriting() -> None:
@@ -239,3 +249,28 @@ def test_public_names() -> None:
     assert refactor.parse is parse
     assert issubclass(refactor.ParseError, ValueError)
     assert refactor.Dockerfile.__name__ == "Dockerfile"
+
+
+@pytest.mark.parametrize(
+    "text, line, column, message",
+    [
+        ("FROM a\nCOPY --chown=1 \\\n     --bogus=2 a b\n", 3, 6, "unknown flag: --bogus"),
+        ("FROM a\nRUN --mount=type=bogus,target=/x echo\n", 2, 18, 'unsupported mount type "bogus"'),
+        ("FROM a\nRUN --mount=type=cache,sharing=nope,target=/x echo\n", 2, 32, 'unsupported sharing value "nope"'),
+        ("FROM a\nHEALTHCHECK --interval=xx CMD true\n", 2, 24, 'time: invalid duration "xx"'),
+        ("FROM a\nHEALTHCHECK --timeout=10us CMD true\n", 2, 23, 'Interval "timeout" cannot be less than 1ms'),
+        ("FROM a\nHEALTHCHECK --retries=-1 CMD true\n", 2, 23, "--retries cannot be negative (-1)"),
+        ("RUN echo\nFROM a\n", 1, 1, "no build stage in current context"),
+        ("FROM a AS 9lives\n", 1, 11, "invalid name for build stage"),
+    ],
+)
+def test_errors_point_at_what_is_wrong(text: str, line: int, column: int, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert (info.value.line, info.value.column) == (line, column)
+    assert message in info.value.message
+
+
+def test_valid_healthcheck_durations_and_mounts_pass() -> None:
+    parse("FROM a\nHEALTHCHECK --interval=1m30s --timeout=0.5s --start-period=0 --retries=3 CMD true\n"
+          "RUN --mount=type=secret,id=npm,required --mount=type=cache,target=/c,sharing=locked,ro true\n")

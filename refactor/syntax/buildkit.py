@@ -33,7 +33,15 @@ __all__ = [
 
 
 class BuildKitError(Exception):
-    """A line that BuildKit's parser rejects; the caller adds the location."""
+    """A line that BuildKit's parser rejects; the caller adds the location.
+
+    `needle` is the text at fault (a flag, a word), when there is one: the
+    error is then placed where it stands rather than at the instruction's start.
+    """
+
+    def __init__(self, message: str, needle: str | None = None) -> None:
+        super().__init__(message)
+        self.needle = needle
 
 
 # Go's unicode.IsSpace: Latin-1 spaces plus the Unicode White_Space property.
@@ -363,7 +371,7 @@ def _parse_name_val(rest: str, key: str, escape: str):
     for word in words:
         if "=" not in word:
             raise BuildKitError(
-                f"Syntax error - can't find = in {_go_quote(word)}. Must be of the form: name=value"
+                f"Syntax error - can't find = in {_go_quote(word)}. Must be of the form: name=value", word
             )
         k, v = word.split("=", 1)
         values += [k, v, "="]
@@ -414,7 +422,7 @@ def _parse_json(rest: str) -> list[str] | None:
         return None
     for item in data:
         if not isinstance(item, str):
-            raise _NotStringArray(_NOT_STRING_ARRAY)
+            raise _NotStringArray(_NOT_STRING_ARRAY, "[")
     # Go's encoding/json turns an unpaired surrogate escape into U+FFFD
     return [_LONE_SURROGATE.sub("\ufffd", item) for item in data]
 

@@ -30,18 +30,31 @@ class ImageRef:
 
     @classmethod
     def parse(cls, text: str) -> "ImageRef":
-        rest, at, digest = text.partition("@")
-        digest_value = digest if at else None
-        slash = rest.rfind("/")
-        colon = rest.rfind(":")
+        """Split a reference; `${VAR:-default}` counts as one piece, whatever it holds."""
+        at = _top_level(text, "@")
+        rest, digest_value = (text[:at[0]], text[at[0] + 1:]) if at else (text, None)
+        slashes = _top_level(rest, "/")
+        colons = _top_level(rest, ":")
+        slash = slashes[-1] if slashes else -1
         tag = None
-        if colon > slash:
-            rest, tag = rest[:colon], rest[colon + 1:]
+        if colons and colons[-1] > slash:
+            rest, tag = rest[:colons[-1]], rest[colons[-1] + 1:]
+            slashes = [i for i in slashes if i < colons[-1]]
         registry = None
-        first, sep, remainder = rest.partition("/")
-        if sep and ("." in first or ":" in first or first == "localhost"):
-            registry, rest = first, remainder
+        if slashes:
+            first = rest[:slashes[0]]
+            if "." in first or ":" in first or first == "localhost":
+                registry, rest = first, rest[slashes[0] + 1:]
         return cls(text, registry, rest, tag, digest_value)
+
+    @property
+    def is_valid(self) -> bool:
+        """Plausible as Docker's reference grammar reads it (symbolic references count as valid)."""
+        if self.is_symbolic:
+            return True
+        if not _PATH.fullmatch(self.path) or (self.tag is not None and not _TAG.fullmatch(self.tag)):
+            return False
+        return self.digest is None or bool(_DIGEST.fullmatch(self.digest))
 
     def __str__(self) -> str:
         return self.text
@@ -90,6 +103,30 @@ class ImageRef:
         if new.digest is not None:
             text += f"@{new.digest}"
         return replace(new, text=text)
+
+
+_PATH = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*")
+_TAG = re.compile(r"[\w][\w.-]{0,127}")
+_DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}")
+
+
+def _top_level(text: str, ch: str) -> list[int]:
+    """Positions of `ch` outside `${…}`."""
+    out = []
+    depth = 0
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "$" and text[i + 1:i + 2] == "{":
+            depth += 1
+            i += 2
+            continue
+        if c == "}" and depth:
+            depth -= 1
+        elif c == ch and not depth:
+            out.append(i)
+        i += 1
+    return out
 
 
 def substitute(text: str, values: dict[str, str | None]) -> str:

@@ -57,26 +57,84 @@ def _check_flags(keyword: str, flags: list[str]) -> None:
         if flag == "--":
             return
         if not flag.startswith("--"):
-            raise BuildKitError(f"arg should start with -- : {flag}")
+            raise BuildKitError(f"arg should start with -- : {flag}", flag)
         flag_name, has_value, value = flag.partition("=")
         name = flag_name[2:]
         if name not in allowed:
-            raise BuildKitError(f"unknown flag: {flag_name}")
+            raise BuildKitError(f"unknown flag: {flag_name}", flag_name)
         takes_value = allowed[name]
         if name in used and not _repeatable(keyword, name):
-            raise BuildKitError(f"duplicate flag specified: {flag_name}")
+            raise BuildKitError(f"duplicate flag specified: {flag_name}", flag_name)
         used.add(name)
         if takes_value and not has_value:
-            raise BuildKitError(f"missing a value on flag: {flag_name}")
+            raise BuildKitError(f"missing a value on flag: {flag_name}", flag_name)
         if not takes_value:
             if has_value and value == "":
-                raise BuildKitError(f"missing a value on flag: {flag_name}")
+                raise BuildKitError(f"missing a value on flag: {flag_name}", flag_name)
             if value.lower() not in ("true", "false", ""):
-                raise BuildKitError(f"expecting boolean value for flag {flag_name}, not: {value}")
+                raise BuildKitError(f"expecting boolean value for flag {flag_name}, not: {value}", flag_name)
+        check = _FLAG_VALUES.get((keyword, name))
+        if check is not None and "$" not in value:
+            check(flag_name, value)
 
 
 def _repeatable(keyword: str, name: str) -> bool:
     return (keyword, name) in {("add", "exclude"), ("copy", "exclude"), ("run", "mount"), ("run", "device")}
+
+
+_MOUNT_TYPES = {"bind", "cache", "tmpfs", "secret", "ssh"}
+_SHARING = {"shared", "private", "locked"}
+_MOUNT_BARE = {"ro", "readonly", "rw", "readwrite", "required"}
+_DURATION = re.compile(r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+\Z")
+_DURATION_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _check_mount(flag_name: str, value: str) -> None:
+    """RUN --mount: the checks BuildKit makes before it builds (commands_runmount.go)."""
+    for field in value.split(","):
+        key, eq, val = field.partition("=")
+        key = key.strip().lower()
+        if not eq:
+            if key not in _MOUNT_BARE:
+                raise BuildKitError(f"invalid field '{field}' must be a key=value pair", field)
+            continue
+        if key == "type" and val.lower() not in _MOUNT_TYPES:
+            raise BuildKitError(f'unsupported mount type "{val}"', val)
+        if key == "sharing" and val.lower() not in _SHARING:
+            raise BuildKitError(f'unsupported sharing value "{val}"', val)
+
+
+def _check_duration(flag_name: str, value: str) -> None:
+    """HEALTHCHECK --interval and friends: a Go duration, 0 or at least 1ms."""
+    if value == "":
+        return
+    if value != "0" and not _DURATION.match(value):
+        raise BuildKitError(f'time: invalid duration "{value}"', value)
+    seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(value))
+    if value.startswith("-"):
+        seconds = -seconds
+    if seconds != 0 and seconds < 1e-3:
+        raise BuildKitError(f'Interval "{flag_name[2:]}" cannot be less than 1ms', value)
+
+
+def _check_retries(flag_name: str, value: str) -> None:
+    if value == "":
+        return
+    if not re.fullmatch(r"[-+]?\d+", value):
+        raise BuildKitError(f'strconv.ParseInt: parsing "{value}": invalid syntax', value)
+    if int(value) < 0:
+        raise BuildKitError(f"--retries cannot be negative ({int(value)})", value)
+
+
+_FLAG_VALUES = {
+    ("run", "mount"): _check_mount,
+    ("healthcheck", "interval"): _check_duration,
+    ("healthcheck", "timeout"): _check_duration,
+    ("healthcheck", "start-period"): _check_duration,
+    ("healthcheck", "start-interval"): _check_duration,
+    ("healthcheck", "retries"): _check_retries,
+}
 
 
 def _at_least_one(name: str):
@@ -99,7 +157,7 @@ def _check_from(node: LineNode, args: list[str]) -> None:
     if len(args) == 3 and args[1].lower() == "as":
         if not _STAGE_NAME.match(args[2].lower()):
             raise BuildKitError(
-                f'invalid name for build stage: "{args[2]}", name can\'t start with a number or contain symbols'
+                f'invalid name for build stage: "{args[2]}", name can\'t start with a number or contain symbols', args[2]
             )
     elif len(args) != 1:
         raise BuildKitError("FROM requires either one or three arguments")

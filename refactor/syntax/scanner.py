@@ -88,6 +88,7 @@ class _Scanner:
         self.escape = "\\"
         self.cont_re = bk.continuation_regex(self.escape)
         self.dparser = bk.DirectiveParser()
+        self.seen_from = False
 
     def emit(self, kind: str, text: str) -> None:
         if text or kind == "NEWLINE":
@@ -169,7 +170,14 @@ class _Scanner:
                 validate(node)
             specs = bk.heredocs_from_line(logical) if bk.can_contain_heredoc(node) else []
         except bk.BuildKitError as e:
-            raise ScanError(str(e), start_line, len(indent) + 1) from None
+            line, column = self._locate(i, start_line, len(indent) + 1, e.needle, len(node_keyword(logical)))
+            raise ScanError(str(e), line, column) from None
+        if self.strict and not self.seen_from:
+            kw = node.keyword.lower()
+            if kw == "from":
+                self.seen_from = True
+            elif kw != "arg":
+                raise ScanError("no build stage in current context", start_line, len(indent) + 1)
 
         self._emit_instruction(pieces, logical, node)
 
@@ -194,6 +202,17 @@ class _Scanner:
             heredocs.append((spec, "".join(body_lines)))
         self.instructions.append(ScannedInstruction(node, start_line, i, heredocs))
         return i
+
+    def _locate(self, end: int, start_line: int, column: int, needle: str | None, skip: int) -> tuple[int, int]:
+        """Where `needle` first stands in the instruction's lines (after its keyword), 1-based."""
+        if not needle:
+            return start_line, column
+        for number in range(start_line, end + 1):
+            line = self.lines[number - 1]
+            at = line.find(needle, skip if number == start_line else 0)
+            if at >= 0:
+                return number, at + 1
+        return start_line, column
 
     def _fragment(self, pieces: list[tuple[str, str]], content: str, newline: str) -> bool:
         """Add one line's logical text; return True when the instruction ends on it."""
@@ -303,6 +322,15 @@ class _Scanner:
         if pos < len(logical):
             out.append(Token("WHITESPACE", logical[pos:]))
         out.append(Token("NEWLINE", pieces[-1][1]))
+
+
+def node_keyword(logical: str) -> str:
+    """The logical line up to the end of its first word (what to skip when locating errors)."""
+    stripped = logical.lstrip(" \t")
+    end = len(logical) - len(stripped)
+    while end < len(logical) and logical[end] not in " \t":
+        end += 1
+    return logical[:end]
 
 
 def _segments(logical: str, node: bk.LineNode, escape: str, offset: int = 0) -> list[tuple[int, int, str]]:

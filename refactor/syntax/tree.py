@@ -4,8 +4,10 @@ Nodes are frozen; `code` gives their exact source text back. Trivia is owned
 by the node next to it: comment and blank lines belong to the instruction
 they precede (those after the last instruction to the file), whitespace,
 line continuations and comment lines inside an instruction are tokens of
-that instruction. Meaning (keyword, flags, arguments, heredocs, stages) is
-computed from the tree, the way BuildKit computes it, on first use.
+that instruction. Each instruction also carries its meaning (keyword, flags,
+arguments, exec form, heredocs) as BuildKit reads its logical line: the
+scanner computes it with ports of BuildKit's own line parsers, so that it is
+Docker's reading rather than a second interpretation of the tokens.
 """
 
 from __future__ import annotations
