@@ -37,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         return e.code if isinstance(e.code, int) else EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `refactor explain X | head`: the reader is gone, that is all
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_OK
 
 
 def _main_parser() -> argparse.ArgumentParser:

@@ -66,7 +66,8 @@ def text_lines(result: "Result", path: str, *, color: bool = False) -> list[str]
     for c in sorted(result.changes, key=lambda c: (c.range.start_line, c.range.start_col, c.code)):
         lines.append(_line(path, c, color))
     for c in sorted(result.suggestions, key=lambda c: (c.range.start_line, c.code)):
-        lines.append(_line(path, c, color, suffix=" [unsafe: not applied, use --unsafe-fixes]"))
+        advice = "use --unsafe-fixes" if c.safety == "unsafe" else "a review change, left out by --safe-only"
+        lines.append(_line(path, c, color, suffix=f" [not applied: {advice}]"))
     for code, reason in result.skipped:
         if code:
             lines.append(f"{path}: {code} skipped: {reason}")

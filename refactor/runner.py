@@ -101,6 +101,10 @@ def decode(data: bytes, path: str) -> tuple[str, str | None]:
 
 
 def run_paths(paths: list[str], req: Request) -> int:
+    problem = _check_request(req)
+    if problem:
+        print(f"refactor: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     stdin_mode = "-" in paths
     targets, early = collect([p for p in paths if p != "-"], req.exclude, req.shard)
     outcomes: list[FileOutcome] = list(early)
@@ -108,6 +112,19 @@ def run_paths(paths: list[str], req: Request) -> int:
         outcomes.append(_stdin(req))
     outcomes.extend(_process_all(targets, req))
     return _report(outcomes, req, stdin_mode=stdin_mode, bulk=len(targets) + len(early) > 1)
+
+
+def _check_request(req: Request) -> str | None:
+    """Usage errors the parser of options cannot see: unknown rule codes, a missing context."""
+    from .rules import unknown_codes
+
+    for option, codes in (("--select", req.select), ("--ignore", req.ignore)):
+        bad = unknown_codes(codes or [])
+        if bad:
+            return f"{option}: no rule matches {', '.join(bad)} (see `refactor rules`)"
+    if req.context is not None and not Path(req.context).is_dir():
+        return f"--context {req.context}: not a directory"
+    return None
 
 
 def _process_all(targets: list[Target], req: Request) -> list[FileOutcome]:
@@ -171,7 +188,8 @@ def process_file(path: str, req: Request, *, context: str | None = None) -> File
     outcome = refactor_text(text, path, req, context_dir=ctx, config_dir=Path(path).parent)
     if outcome.status == "changed" and req.mode == "write":
         try:
-            write_atomic(Path(path), outcome.new_text, expected=text)
+            # a link named on the command line stays a link: its target is what changes
+            write_atomic(Path(os.path.realpath(path)), outcome.new_text, expected=text)
         except _ChangedOnDisk:
             outcome.status, outcome.exit_code = "failed", EXIT_INPUT
             outcome.error = f"{path}: changed on disk while it was being refactored; not written"
@@ -192,6 +210,12 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
         config = load_config(config_dir) if config_dir is not None else load_config(Path.cwd())
     except ConfigError as e:
         return FileOutcome(path, "failed", EXIT_INPUT, error=str(e))
+    from .rules import unknown_codes
+
+    bad = unknown_codes(list(config.select or []) + list(config.ignore))
+    if bad:
+        return FileOutcome(path, "failed", EXIT_INPUT,
+                           error=f"{config.path}: no rule matches {', '.join(bad)} (see `refactor rules`)")
     level = req.level or config.level or "review"
     options = Options(
         pin_table=config.pin_table_path,

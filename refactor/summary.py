@@ -20,7 +20,8 @@ VERBS = {"diff": "would change", "check": "would change", "write": "changed"}
 def summarise(outcomes) -> dict:
     counts = Counter(o.status for o in outcomes)
     per_rule = Counter(c.code for o in outcomes for c in o.changes)
-    held = Counter(c.code for o in outcomes for c in o.suggestions)
+    held = Counter(c.code for o in outcomes for c in o.suggestions if c.safety == "unsafe")
+    held_review = sum(1 for o in outcomes for c in o.suggestions if c.safety != "unsafe")
     skip_reasons = Counter(r for o in outcomes if o.status == "skipped" for r in o.reasons)
     declined = Counter(code for o in outcomes for code, _ in o.skipped if code)
     return {
@@ -32,6 +33,7 @@ def summarise(outcomes) -> dict:
         "changes": sum(per_rule.values()),
         "changes_per_rule": dict(sorted(per_rule.items())),
         "suggestions_per_rule": dict(sorted(held.items())),
+        "review_changes_held": held_review,
         "skip_reasons": dict(skip_reasons.most_common()),
         "declined_per_rule": dict(sorted(declined.items())),
         "failures": [_first_line(o.error) for o in outcomes if o.status == "failed"],
@@ -52,6 +54,9 @@ def print_summary(outcomes, req, *, bulk: bool) -> None:
             parts.append(f"1 file {verb} ({s['changes']} change{'s' if s['changes'] != 1 else ''})")
         if held:
             parts.append(f"{held} unsafe suggestion{'s' if held != 1 else ''} held back (use --unsafe-fixes)")
+        if s["review_changes_held"]:
+            n = s["review_changes_held"]
+            parts.append(f"{n} review change{'s' if n != 1 else ''} left out by --safe-only")
         if s["skipped"]:
             parts.append(f"skipped: {', '.join(s['skip_reasons'])}")
         if parts:
@@ -67,6 +72,8 @@ def print_summary(outcomes, req, *, bulk: bool) -> None:
     ]
     if held:
         rows.append(("unsafe suggestions held back", f"{held} (use --unsafe-fixes)"))
+    if s["review_changes_held"]:
+        rows.append(("review changes left out", f"{s['review_changes_held']} (--safe-only)"))
     details = []
     if s["skip_reasons"]:
         details.append(("skipped because", [f"{n:>5}  {reason}" for reason, n in s["skip_reasons"].items()]))

@@ -235,7 +235,7 @@ def test_unsafe_fixes_are_suggested_and_counted_until_asked_for(tmp_path: Path) 
     assert held.stdout == "" or "+RUN" not in held.stdout
     if "HY002" not in held.stdout:
         pytest.skip("HY002 is not available in this build")
-    assert "[unsafe: not applied, use --unsafe-fixes]" in held.stdout
+    assert "[not applied: use --unsafe-fixes]" in held.stdout
     assert "1 unsafe suggestion held back" in held.stderr
     applied = run("--select", "HY002", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
     assert "--no-install-recommends" in applied.stdout

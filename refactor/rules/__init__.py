@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .base import Fix, Rule, Safety, Skip
 
-__all__ = ["Rule", "Fix", "Skip", "Safety", "all_rules", "rule_by_code", "AREAS"]
+__all__ = ["Rule", "Fix", "Skip", "Safety", "all_rules", "rule_by_code", "unknown_codes", "AREAS"]
 
 # area prefix -> (folder, title), in the order the engine runs them
 AREAS = {
@@ -45,6 +45,19 @@ def all_rules() -> tuple[Rule, ...]:
     if len(codes) != len(set(codes)):  # pragma: no cover - caught by tests
         raise RuntimeError(f"duplicate rule codes: {codes}")
     return tuple(rules)
+
+
+def unknown_codes(keys) -> list[str]:
+    """The selection keys (codes, prefixes, names, ALL) that match no rule: typos, to report."""
+    rules = all_rules()
+    bad = []
+    for key in keys:
+        k = key.strip()
+        if not k or k.upper() == "ALL":
+            continue
+        if not any(r.code.startswith(k.upper()) or r.name == k.lower() for r in rules):
+            bad.append(k)
+    return bad
 
 
 def rule_by_code(code: str) -> Rule | None:

@@ -134,9 +134,17 @@ class ManifestsFirst(Rule):
         if any(t.kind == "COMMENT_LINE" for t in run.tokens) and rest_start is not None:
             return "the install RUN has comment lines inside; cut it by hand"
         flags = " ".join(f.text for f in copy.flags)
-        sources = " ".join(_join(src, m) for m in manifests)
         target = dest if dest.endswith("/") else dest + "/"
-        manifests_copy = f"{model.style.keyword('COPY')} {flags + ' ' if flags else ''}{sources} {target}"
+        # one COPY per folder, so that each manifest lands where the source copy would put it
+        by_folder: dict[str, list[str]] = {}
+        for m in manifests:
+            by_folder.setdefault(posixpath.dirname(m), []).append(m)
+        copies = []
+        for folder, files in by_folder.items():
+            into = target if not folder else f"{target}{folder}/"
+            sources = " ".join(_join(src, m) for m in files)
+            copies.append(f"{model.style.keyword('COPY')} {flags + ' ' if flags else ''}{sources} {into}")
+        manifests_copy = "\n".join(copies)
         edits = [Replace(copy, manifests_copy)]
         deps_only = [i.deps_only for i in installs if i.needs_source]
         run_kw = run.keyword_text
@@ -215,6 +223,8 @@ def _installs(script, model, src: str, dest_abs: str, workdir: str):
         base = _relative(cwd, dest_abs)
         found = dependency_install(cmd, model.context, _join(src, base) if base != "." else src) if base is not None else None
         if found is not None:
+            # manifests relative to the copied folder, not to where the install runs
+            found = Install(found.tool, tuple(_join(base, m) for m in found.manifests), found.needs_source, found.deps_only)
             installs.append(found)
             last_end = cmd.end
             continue
