@@ -29,7 +29,21 @@ def version_difference(text: str) -> str | None:
         return "a NUL character (the binding passes text to Go as a C string)"
     if _json_with_trailing_text(text):
         return "a JSON array followed by more text (v0.12.5 decoded only the first value)"
+    if _flag_escape_under_backtick(text):
+        return "a \\ or ` inside a flag under the backtick escape (v0.12.5 read flags with \\ always)"
     return None
+
+
+def _flag_escape_under_backtick(text: str) -> bool:
+    if "`" not in text:
+        return False
+    try:
+        df = parse(text, strict=False)
+    except ParseError:
+        return False
+    return df.escape == "`" and any(
+        t.kind == "FLAG" and ("\\" in t.text or "`" in t.text) for ins in df.instructions for t in ins.tokens
+    )
 
 
 def _json_with_trailing_text(text: str) -> bool:

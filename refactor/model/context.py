@@ -82,7 +82,15 @@ class BuildContext:
         if not self.known:
             return []
         out = []
-        for p in sorted(self.root.glob(pattern)):
+        try:
+            found = sorted(self.root.glob(pattern))
+        except (ValueError, NotImplementedError):  # a pattern pathlib refuses (`**conf`): match by hand
+            import fnmatch
+
+            folder = (self.root / pattern).parent if "/" in pattern else self.root
+            found = sorted(p for p in folder.iterdir() if fnmatch.fnmatch(p.name, pattern.rsplit("/", 1)[-1])) \
+                if folder.is_dir() else []
+        for p in found:
             rel = p.relative_to(self.root).as_posix()
             if p.is_file() and not self.ignored(rel):
                 out.append(rel)

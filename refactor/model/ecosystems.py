@@ -59,12 +59,12 @@ def dependency_install(cmd: Command, ctx: BuildContext, base: str) -> Install | 
         files = _existing(ctx, base, ("pyproject.toml", "poetry.lock", "poetry.toml"))
         if "--no-root" in args or "--only-root" in args:
             return Install("poetry", files, "--only-root" in args)
-        return Install("poetry", files, True, " ".join(["poetry", "install", *args[1:], "--no-root"]))
+        return Install("poetry", files, True, _as_written(cmd, "--no-root"))
     if name == "uv" and args and args[0] == "sync":
         files = _existing(ctx, base, ("pyproject.toml", "uv.lock", ".python-version"))
         if "--no-install-project" in args:
             return Install("uv", files, False)
-        return Install("uv", files, True, " ".join(["uv", "sync", *args[1:], "--no-install-project"]))
+        return Install("uv", files, True, _as_written(cmd, "--no-install-project"))
     if name == "pipenv" and args and args[0] in ("install", "sync") and not _positional(args[1:]):
         return Install("pipenv", _existing(ctx, base, ("Pipfile", "Pipfile.lock")), False)
     if name == "go" and args[:2] == ["mod", "download"]:
@@ -85,6 +85,11 @@ def dependency_install(cmd: Command, ctx: BuildContext, base: str) -> Install | 
     if name in ("mvn", "./mvnw") and args and any(a.startswith("dependency:go-offline") or a == "dependency:resolve" for a in args):
         return Install("maven", _existing(ctx, base, ("pom.xml",)), False)
     return None
+
+
+def _as_written(cmd: Command, extra: str) -> str:
+    """The command as the Dockerfile spells it (quotes and escapes kept), with one more option."""
+    return " ".join(w.text for w in cmd.words) + " " + extra
 
 
 def _positional(args: list[str]) -> bool:

@@ -55,6 +55,8 @@ def image_facts(ref: ImageRef) -> ImageFacts:
         entry["tools"] = sorted(set(entry.get("tools", [])) | {"wget"})
     if family == "distroless" and "debug" in tag:
         entry["tools"] = ["wget"]
+    if key == "php" and "apache" in tag:
+        entry["starts_as_root"] = "php's apache variant starts Apache as root to bind port 80"
     return ImageFacts(
         key,
         family,

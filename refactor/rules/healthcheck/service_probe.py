@@ -1,25 +1,15 @@
 from __future__ import annotations
 
 import json
-import re
 
 from ...engine.edits import InsertAfter, InsertBefore
 from ...model.images import image_facts
+from ...model.service import available_tools, service_port
 from ..base import Fix, Rule, Safety, Skip
 
 OPTIONS = "--interval=30s --timeout=5s --start-period=15s --retries=3"
 _TRAILING = frozenset({"CMD", "ENTRYPOINT", "STOPSIGNAL"})
 
-# known server commands and how they name their port (default when not given)
-_SERVERS = [
-    ("gunicorn", re.compile(r"(?:-b|--bind)[ =]\S*:(\d+)"), 8000),
-    ("uvicorn", re.compile(r"--port[ =](\d+)"), 8000),
-    ("hypercorn", re.compile(r"(?:-b|--bind)[ =]\S*:(\d+)"), 8000),
-    ("flask", re.compile(r"(?:-p|--port)[ =](\d+)"), 5000),
-    ("http.server", re.compile(r"http\.server\s+(\d+)"), 8000),
-    ("rails", re.compile(r"(?:-p|--port)[ =](\d+)"), 3000),
-    ("puma", re.compile(r"(?:-p|--port)[ =](\d+)"), 9292),
-]
 
 
 class ServiceHealthcheck(Rule):
@@ -78,60 +68,60 @@ class ServiceHealthcheck(Rule):
         instructions = [i for s in chain for i in s.instructions]
         if any(i.keyword == "HEALTHCHECK" for i in instructions):
             return
-        port, why = _service_port(instructions)
-        if port is None:
-            return  # a batch job or a CLI
+        env: dict[str, str] = {}
+        for s in chain:
+            env.update(model.stage_env(s))
+        service = service_port(instructions, env)
+        if service.problem:
+            yield Skip(f"{service.problem}: add a health check by hand", stage.from_instruction)
+            return
+        if service.port is None:
+            return  # a batch job, a CLI, or a unix socket
         ref = model.base_image(chain[0])
         facts = image_facts(ref)
-        probe = _probe(facts, instructions, model, port)
+        tools = available_tools(model, instructions, set(facts.runtimes) | set(facts.tools) | _shell_of(facts))
+        probe = _probe(facts, tools, service)
         if probe is None:
-            yield Skip(f"no probe tool in {ref} (no python, node, curl or wget): add a health check by hand", stage.from_instruction)
+            if not facts.known and not tools:
+                reason = f"cannot tell which tools {ref} has"
+            elif not service.http:
+                reason = (f"port {service.port} may not speak HTTP, and the image has no python, node or bash "
+                          "to test a TCP connection")
+            else:
+                reason = f"no probe tool in {ref} (no python, node, bash, curl or wget)"
+            yield Skip(f"{reason}: add a health check by hand", stage.from_instruction)
             return
         argv, tool = probe
         code = f"HEALTHCHECK {OPTIONS} \\\n    CMD {json.dumps(argv, ensure_ascii=False)}"
         before = model.trailing_config(stage, _TRAILING)
         edit = InsertBefore(before, code) if before is not None else InsertAfter(stage.instructions[-1], code)
+        kind = "an HTTP request" if tool in ("curl", "wget") else "a TCP connection"
         note = " (BusyBox wget counts only a 2xx answer on /)" if tool == "wget" else ""
-        yield Fix(stage.from_instruction, f"the service ({why}) has no health check: probe port {port} with {tool}{note}",
+        yield Fix(stage.from_instruction,
+                  f"the service ({service.why}) has no health check: {kind} to port {service.port} with {tool}{note}",
                   Safety.REVIEW, (edit,))
 
 
-def _service_port(instructions) -> tuple[int | None, str]:
-    for ins in instructions:
-        if ins.keyword == "EXPOSE":
-            for p in ins.arguments:
-                m = re.match(r"(\d+)(?:/tcp)?$", p)
-                if m:
-                    return int(m.group(1)), f"EXPOSE {p}"
-    commands = [i for i in instructions if i.keyword in ("CMD", "ENTRYPOINT")]
-    text = " ".join(" ".join(i.arguments) for i in commands)
-    for name, port_re, default in _SERVERS:
-        if re.search(rf"(^|[\s/]){re.escape(name)}(\s|$)", text):
-            m = port_re.search(text)
-            return (int(m.group(1)) if m else default), name
-    return None, ""
+def _shell_of(facts) -> set[str]:
+    """Debian and Ubuntu always have bash (an Essential package)."""
+    return {"bash"} if facts.family in ("debian", "ubuntu") else set()
 
 
-def _installs(instructions, model, package: str) -> bool:
-    for ins in instructions:
-        script = model.script(ins)
-        if script is None:
-            continue
-        for cmd in script.commands:
-            if cmd.name in ("apt-get", "apt", "apk", "yum", "dnf", "microdnf") and cmd.has(package):
-                return True
-    return False
-
-
-def _probe(facts, instructions, model, port: int):
-    if facts.family in ("scratch",) or (facts.family == "distroless" and "wget" not in facts.tools):
+def _probe(facts, tools: set[str], service):
+    port = service.port
+    if facts.family == "scratch" or (facts.family == "distroless" and "wget" not in facts.tools):
         return None
-    if "python" in facts.runtimes:
-        return ["python", "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=3).close()"], "python"
-    if "node" in facts.runtimes:
+    for python in ("python", "python3"):
+        if python in tools:
+            return [python, "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=3).close()"], python
+    if "node" in tools:
         return ["node", "-e", f"require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"], "node"
-    if "curl" in facts.tools or _installs(instructions, model, "curl"):
+    if "bash" in tools:
+        return ["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"], "bash"
+    if service.http and "curl" in tools:
         return ["curl", "-so", "/dev/null", f"http://127.0.0.1:{port}/"], "curl"
-    if "wget" in facts.tools or _installs(instructions, model, "wget"):
+    if service.http and "wget" in tools and facts.family in ("alpine", "busybox"):
         return ["wget", "-q", "--spider", f"http://127.0.0.1:{port}/"], "wget"
     return None
+
+

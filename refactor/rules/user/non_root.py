@@ -4,6 +4,7 @@ import re
 
 from ...engine.edits import InsertAfter, InsertBefore
 from ...model.images import image_facts
+from ...model.service import service_port
 from ..base import Fix, Rule, Safety, Skip
 
 APP_USER = "app"
@@ -81,27 +82,37 @@ class NonRootUser(Rule):
         root_stage = chain[0]
         ref = model.base_image(root_stage)
         facts = image_facts(ref)
-        anchor = stage.from_instruction
-        if ref.is_symbolic:
-            yield Skip(f"the base image {ref} is built from ARGs: cannot tell how to add a user", anchor)
+        anchor = users[-1] if last_root else stage.from_instruction  # pragmas on USER root apply
+        if ref.is_symbolic or not ref.text:
+            yield Skip(f"the base image {root_stage.base_name} is built from ARGs: cannot tell how to add a user", anchor)
+            return
+        if _is_windows(model, stage, ref):
+            yield Skip("a Windows image: users there are not Linux users (nanoserver runs as ContainerUser already)", anchor)
             return
         if facts.starts_as_root:
             yield Skip(facts.starts_as_root, anchor)
             return
-        ports = [p for s in chain for i in s.instructions if i.keyword == "EXPOSE" for p in i.arguments]
+        instructions = [i for s in chain for i in s.instructions]
+        env: dict[str, str] = {}
+        for s in chain:
+            env.update(model.stage_env(s))
+        ports = [p for i in instructions if i.keyword == "EXPOSE" for p in i.arguments]
+        service = service_port(instructions, env)
+        if service.port is not None:
+            ports.append(str(service.port))
         low = [p for p in ports if _port_number(p) is not None and _port_number(p) < 1024]
         if low:
             yield Skip(f"port {low[0]} is below 1024: a non-root user cannot bind it without CAP_NET_BIND_SERVICE", anchor)
             return
-        commands = [i for s in chain for i in s.instructions if i.keyword in ("CMD", "ENTRYPOINT")]
+        commands = [i for i in instructions if i.keyword in ("CMD", "ENTRYPOINT")]
         if not commands:
             yield Skip("the final stage sets no CMD or ENTRYPOINT: it may be a base for other images, "
                        "whose RUN steps would then run as a non-root user", anchor)
             return
-        for c in commands:
-            if _DROPS_PRIVILEGES.search(" ".join(c.arguments)):
-                yield Skip("the command switches user itself (it starts as root on purpose)", c)
-                return
+        why = _needs_root(commands, instructions)
+        if why:
+            yield Skip(why, anchor)
+            return
         entry_scripts = [c for c in commands if c.keyword == "ENTRYPOINT"]
         for c in entry_scripts:
             script = _entrypoint_script(model, c)
@@ -111,7 +122,12 @@ class NonRootUser(Rule):
         if facts.family == "distroless" and "nonroot" in (ref.tag or ""):
             return  # runs as nonroot already
         volumes = [v for s in chain for i in s.instructions if i.keyword == "VOLUME" for v in i.arguments]
-        lines, user = _user_lines(facts, volumes)
+        own = _created_user(model, instructions)
+        if own is not None:
+            lines, user = [f"USER {own}"], own
+            facts = type(facts)(facts.key, facts.family, own, facts.runtimes, facts.tools)
+        else:
+            lines, user = _user_lines(facts, volumes)
         if lines is None:
             yield Skip(f"cannot tell how to add a user to {ref} (family unknown): add one by hand", anchor)
             return
@@ -120,11 +136,85 @@ class NonRootUser(Rule):
         edit = InsertBefore(before, code, above_comments=True) if before is not None else InsertAfter(stage.instructions[-1], code)
         if facts.family == "scratch":
             what = "the numeric user 65532:65532 (scratch has no user database)"
+        elif own is not None:
+            what = f"the user {user} this Dockerfile creates"
         elif facts.user:
             what = f"the image's own user {user}"
         else:
             what = f"a system user {user}"
         yield Fix(stage.from_instruction, f"the final stage runs as root: it now runs as {what}", Safety.REVIEW, (edit,))
+
+
+# the first word of a command that is a shell or a language prompt: an image to build on or to use by hand
+_INTERACTIVE = {"bash", "sh", "ash", "zsh", "python", "python3", "node", "irb", "ruby", "php", "jshell", "ghci",
+                "iex", "erl", "R", "julia", "lua", "perl"}
+# commands that need root to do their job
+_ROOT_COMMANDS = {"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "ipvsadm", "nft", "tc", "cron", "crond", "supervisord", "nsenter", "sshd", "systemd",
+                  "init", "mount", "modprobe", "sysctl", "dockerd", "ganesha.nfsd", "pptpd", "openvpn", "wg-quick"}
+
+
+def _needs_root(commands, instructions) -> str | None:
+    """Why the image looks like it must run as root, or None."""
+    words = []
+    for c in commands:
+        text = " ".join(c.arguments) if c.is_exec_form else (c.arguments[0] if c.arguments else "")
+        words += [w.rsplit("/", 1)[-1] for w in re.split(r"[\s;&|()]+", text) if w]
+    last = commands[-1]
+    if last.keyword == "CMD" and not any(c.keyword == "ENTRYPOINT" for c in commands):
+        argv = list(last.arguments) if last.is_exec_form else (last.arguments[0].split() if last.arguments else [])
+        if argv and argv[0].rsplit("/", 1)[-1] in _INTERACTIVE and len(argv) <= 2 and not any(a.endswith((".py", ".js", ".rb", ".php")) for a in argv[1:]):
+            return (f"the command is an interactive {argv[0]}: the image is likely a base for others, "
+                    "whose RUN steps would then run as a non-root user")
+    rooted = sorted({w for w in words if w in _ROOT_COMMANDS})
+    if rooted:
+        return f"the command runs {rooted[0]}, which needs root"
+    if _DROPS_PRIVILEGES.search(" ".join(words)):
+        return "the command switches user itself (it starts as root on purpose)"
+    for ins in instructions:
+        if ins.keyword in ("COPY", "ADD") and ins.arguments and ins.arguments[-1].startswith(("/root/", "~/")):
+            return f"the build puts {ins.arguments[-1]} in root's home for the process to read"
+        if ins.keyword == "ENV" and any(k == "HOME" and v.strip("\"'") == "/root" for k, v in ins.pairs):
+            return "HOME is /root: the process expects root's home"
+    return None
+
+
+def _created_user(model, instructions) -> str | None:
+    """The user a RUN of the stage creates (`useradd -m app`, `adduser -D app`), if one."""
+    name = None
+    for ins in instructions:
+        script = model.script(ins)
+        if script is None:
+            continue
+        for cmd in script.commands:
+            if cmd.name not in ("useradd", "adduser"):
+                continue
+            argv = [a for a in cmd.argv[1:]]
+            if any(a is None for a in argv):
+                continue
+            positional = []
+            skip = False
+            for a in argv:
+                if skip:
+                    skip = False
+                    continue
+                if a.startswith("-"):
+                    # options that take a value, for both useradd and BusyBox/Debian adduser
+                    skip = a in ("-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir",
+                                 "-s", "--shell", "-c", "--comment", "-k", "--skel", "-e", "-f", "-K", "--ingroup",
+                                 "--gecos", "-h")
+                    continue
+                positional.append(a)
+            if positional:
+                candidate = positional[0]
+                if candidate not in ("root",) and re.fullmatch(r"[a-z_][a-z0-9_-]*\$?", candidate):
+                    name = candidate
+    return name
+
+
+def _is_windows(model, stage, ref) -> bool:
+    text = f"{ref.path}:{ref.tag or ''}".lower()
+    return (model.df.escape == "`" or "windows" in (stage.platform or "").lower()
+            or any(w in text for w in ("nanoserver", "servercore", "windows")))
 
 
 def _is_root(ins) -> bool:
