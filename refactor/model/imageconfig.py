@@ -74,18 +74,21 @@ def image_config(df: Dockerfile, target: str | None = None) -> ImageConfig:
     stage = stages[-1]
     if target:
         stage = next((s for s in stages if s.name == target.lower()), stage)
-    return _config_of(df, stage, set())
+    from . import Model
+
+    args = Model(df).global_arg_values
+    return _config_of(df, stage, set(), args)
 
 
-def _config_of(df: Dockerfile, stage: Stage, seen: set[int]) -> ImageConfig:
+def _config_of(df: Dockerfile, stage: Stage, seen: set[int], args: dict) -> ImageConfig:
     base = stage.base_name.lower()
     parent = next((s for s in df.stages[: stage.index] if s.name == base), None)
     if parent is not None and parent.index not in seen:
         seen.add(parent.index)
-        cfg = _config_of(df, parent, seen)
+        cfg = _config_of(df, parent, seen, args)
         cfg = ImageConfig(**{k: (dict(v) if isinstance(v, dict) else v) for k, v in cfg.__dict__.items()})
     else:
-        cfg = ImageConfig(workdir=_base_workdir(stage.base_name))
+        cfg = ImageConfig(workdir=_base_workdir(stage.base_name, args))
     shell = cfg.shell or ("/bin/sh", "-c")
     for ins in stage.instructions[1:]:
         kw = ins.keyword
@@ -119,11 +122,13 @@ def _config_of(df: Dockerfile, stage: Stage, seen: set[int]) -> ImageConfig:
     return cfg
 
 
-def _base_workdir(base: str) -> str:
+def _base_workdir(base: str, args: dict) -> str:
     """The WORKDIR a base image sets, where refactor knows it; `/` otherwise."""
-    from ..syntax.image import ImageRef
+    from ..syntax.image import ImageRef, substitute
     from .images import image_facts
 
+    if "$" in base:
+        base = substitute(base, args)
     if "$" in base:
         return "/"
     return image_facts(ImageRef.parse(base)).workdir or "/"

@@ -86,7 +86,8 @@ class ApkNoCache(Rule):
 
 
 def _has_no_cache(command) -> bool:
-    return "--no-cache" in command.argv
+    """Already --no-cache, or --no-network (nothing is fetched, so nothing is cached)."""
+    return "--no-cache" in command.argv or "--no-network" in command.argv
 
 
 def _names_cache_dir(command) -> bool:

@@ -110,7 +110,10 @@ _ABOVE_LISTS = ("/var/lib/apt/lists", "/var/lib/apt", "/var/lib", "/var")
 
 
 def _removes_lists(command) -> bool:
-    """`rm` or `find … -delete` of the lists folder, of everything in it, or of a folder above it."""
+    """`rm` or `find … -delete` of the lists folder, of everything in it, or of a folder above it;
+    or `apt-get dist-clean` (apt 2.7+), which removes the lists itself."""
+    if command.name in ("apt-get", "apt") and apt_verb(command) == "dist-clean":
+        return True
     if command.name == "rm":
         paths = [v for v in command.argv[1:] if v is not None and not v.startswith("-")]
     elif command.name == "find" and ("-delete" in command.argv or "-exec" in command.argv):
