@@ -110,10 +110,11 @@ def discover(root: Path, exclude: tuple[str, ...] = (), *, configured: bool = Tr
                 out.append(f"{full}\0symbolic link (not followed; the file it points to is processed where it is)")
                 continue
             key = full.relative_to(root).as_posix()
-            out.append(Target(str(full), contexts.get(str(full.resolve())), key))
-    # a compose file in a subfolder may name a Dockerfile listed before it was read
-    return [t if isinstance(t, str) or t.context or str(Path(t.path).resolve()) not in contexts
-            else Target(t.path, contexts[str(Path(t.path).resolve())], t.key) for t in out]
+            out.append(Target(str(full), None, key))
+    if not contexts:
+        return out
+    # compose files name Dockerfiles by resolved path; only then is resolving each worth it
+    return [t if isinstance(t, str) else Target(t.path, contexts.get(str(Path(t.path).resolve())), t.key) for t in out]
 
 
 class _Ignores:

@@ -264,6 +264,8 @@ def safety_net(result, target: str | None) -> str | None:
         new = result.tree if result.tree is not None else parse(result.code)
     except ParseError as e:
         return f"does not parse ({e.message} at line {e.line})"
+    if any(c.safety == "unsafe" for c in result.changes):
+        return None  # asked for with --unsafe-fixes: behaviour may change, the output must only parse
     old = result.original_tree if result.original_tree is not None else parse(result.original)
     problems = image_config(old, target).kept_by(image_config(new, target))
     if problems:

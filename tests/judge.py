@@ -116,8 +116,11 @@ def _c_strings(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _values(ins) -> tuple[str, ...]:
-    if ins.meaning.effective.keyword.lower() not in _KNOWN:
+    node = ins.meaning.effective
+    if node.keyword.lower() not in _KNOWN:
         return ("",)  # BuildKit's parseIgnore leaves one empty node
+    if node.keyword.lower() == "onbuild" and node.sub is not None:
+        return ("",)  # ONBUILD ONBUILD …: the binding flattens one level and sees the children node's empty value
     return ins.arguments
 
 

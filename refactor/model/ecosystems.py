@@ -23,6 +23,7 @@ class Install:
     manifests: tuple[str, ...]  # files it reads, that exist (relative to the command's directory)
     needs_source: bool  # it also builds or installs the project itself
     deps_only: str | None = None  # a command installing the dependencies alone, where needs_source
+    note: str | None = None  # why the dependencies cannot be installed apart, where no deps_only
 
 
 _NPM_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc")
@@ -71,20 +72,59 @@ def dependency_install(cmd: Command, ctx: BuildContext, base: str) -> Install | 
         return Install("go", _existing(ctx, base, ("go.mod", "go.sum")), False)
     if name == "bundle" and (not args or args[0] == "install"):
         return Install("bundler", _existing(ctx, base, ("Gemfile", "Gemfile.lock", ".bundle/config")), False)
-    if name == "composer" and args and args[0] == "install":
-        files = _existing(ctx, base, ("composer.json", "composer.lock", "auth.json"))
-        if "--no-scripts" in args and "--no-autoloader" in args:
-            return Install("composer", files, False)
-        return None  # scripts and the autoloader read the source
+    if name == "composer" and args and args[0] == "install" and "--no-scripts" in args and "--no-autoloader" in args:
+        return Install("composer", _existing(ctx, base, ("composer.json", "composer.lock", "auth.json")), False)
     if name == "dotnet" and args and args[0] == "restore":
         files = tuple(f.split("/", 1)[1] if base not in ("", ".") else f
                       for f in ctx.glob(_join(base, "*.csproj")) + ctx.glob(_join(base, "*.sln"))
                       + ctx.glob(_join(base, "*.fsproj")))
         files += _existing(ctx, base, ("nuget.config", "NuGet.Config", "Directory.Build.props", "Directory.Packages.props", "global.json"))
         return Install("dotnet", files, False)
-    if name in ("mvn", "./mvnw") and args and any(a.startswith("dependency:go-offline") or a == "dependency:resolve" for a in args):
-        return Install("maven", _existing(ctx, base, ("pom.xml",)), False)
+    if name in ("mvn", "mvnw") and args:
+        files = _existing(ctx, base, ("pom.xml", "mvnw", ".mvn/wrapper/maven-wrapper.properties",
+                                      ".mvn/wrapper/maven-wrapper.jar", ".mvn/maven.config"))
+        if any(a.startswith("dependency:go-offline") or a == "dependency:resolve" for a in args):
+            return Install("maven", files, False)
+        if any(a in ("package", "install", "verify", "compile") for a in args):
+            pom = ctx.read_text(_join(base, "pom.xml")) or ""
+            if "<modules>" in pom:
+                return Install("maven", files, True, note="a multi-module build: each module's pom.xml is needed first")
+            return Install("maven", files, True, f"{cmd.words[0].text} -B dependency:go-offline")
+        return None
+    if name == "composer" and args and args[0] == "install":
+        files = _existing(ctx, base, ("composer.json", "composer.lock", "auth.json"))
+        return Install("composer", files, True, _as_written(cmd, "--no-scripts --no-autoloader"))
+    if name == "cargo" and args and args[0] in ("build", "fetch", "install"):
+        return Install("cargo", _existing(ctx, base, ("Cargo.toml", "Cargo.lock")), True,
+                       note="cargo reads the crate's source to build its dependencies (a dummy-source step is not written)")
+    if name in ("gradle", "gradlew") and args:
+        return Install("gradle", _existing(ctx, base, ("build.gradle", "build.gradle.kts", "settings.gradle",
+                                                       "settings.gradle.kts", "gradle.properties")), True,
+                       note="gradle resolves dependencies while it configures the build, which reads the source")
     return None
+
+
+def tool_setup(cmd: Command) -> bool:
+    """Installing the package manager itself (`pip install --upgrade pip`, `npm i -g pnpm`,
+    `corepack enable`): needs no source, may come before the dependencies."""
+    argv = [a for a in cmd.argv]
+    if any(a is None for a in argv):
+        return False
+    name = cmd.name
+    args = argv[1:]
+    if name in ("python", "python3") and args[:2] == ["-m", "pip"]:
+        name, args = "pip", args[2:]
+    tools = {"pip", "setuptools", "wheel", "poetry", "pipenv", "uv", "virtualenv", "pnpm", "yarn", "npm", "bundler"}
+    if name in ("pip", "pip3") and args and args[0] == "install":
+        named = [a for a in args[1:] if not a.startswith("-")]
+        return bool(named) and all(re.split(r"[<>=!~\[]", a)[0].lower() in tools for a in named)
+    if name == "npm" and args and args[0] in ("install", "i") and ("-g" in args or "--global" in args):
+        return True
+    if name == "corepack":
+        return True
+    if name == "gem" and args[:1] == ["install"]:
+        return all(a in ("bundler", "--no-document") or a.startswith("-v") for a in args[1:])
+    return False
 
 
 def _as_written(cmd: Command, extra: str) -> str:

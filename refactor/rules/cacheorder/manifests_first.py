@@ -4,7 +4,7 @@ import posixpath
 
 from ...engine.edits import InsertAfter, Replace
 from ...engine.textedit import split_arguments
-from ...model.ecosystems import Install, dependency_install
+from ...model.ecosystems import Install, dependency_install, tool_setup
 from ..base import Fix, Rule, Safety, Skip
 
 # commands that may run before the source is copied: they do not read it
@@ -123,7 +123,7 @@ class ManifestsFirst(Rule):
                 yield fix
 
     def _fix(self, model, copy, run, between, src, dest, found, script):
-        installs, last_install, rest_start = found
+        installs, last_install, rest_start, first_install = found
         manifests: list[str] = []
         for inst in installs:
             for m in inst.manifests:
@@ -153,7 +153,8 @@ class ManifestsFirst(Rule):
                 return "several installs that also need the source: split by hand"
             # a dependencies-only install first; the original RUN stays after the source
             run_flags = " ".join(f.text for f in run.flags)
-            pre = f"{run_kw} {run_flags + ' ' if run_flags else ''}{deps_only[0]}"
+            setup = script.text[:first_install]  # `pip install poetry && `: what the install needs first
+            pre = f"{run_kw} {run_flags + ' ' if run_flags else ''}{setup}{deps_only[0]}"
             edits.append(Replace(run, pre + model.style.newline + copy.own_code + run.own_code, verbatim=True))
             what = f"{installs[0].tool} installs the dependencies alone first ({deps_only[0]})"
         elif rest_start is None:
@@ -209,6 +210,7 @@ def _installs(script, model, src: str, dest_abs: str, workdir: str):
     installs: list[Install] = []
     last_end = None
     rest_start = None
+    first_start = None
     for k, cmd in enumerate(script.commands):
         if k > 0 and cmd.connector not in ("&&",):
             if installs:
@@ -223,8 +225,11 @@ def _installs(script, model, src: str, dest_abs: str, workdir: str):
         base = _relative(cwd, dest_abs)
         found = dependency_install(cmd, model.context, _join(src, base) if base != "." else src) if base is not None else None
         if found is not None:
+            if first_start is None:
+                first_start = cmd.start
             # manifests relative to the copied folder, not to where the install runs
-            found = Install(found.tool, tuple(_join(base, m) for m in found.manifests), found.needs_source, found.deps_only)
+            found = Install(found.tool, tuple(_join(base, m) for m in found.manifests), found.needs_source,
+                            found.deps_only, found.note)
             installs.append(found)
             last_end = cmd.end
             continue
@@ -234,16 +239,17 @@ def _installs(script, model, src: str, dest_abs: str, workdir: str):
                 continue
             rest_start = cmd.start
             break
-        if cmd.name not in _SOURCE_FREE:
+        if cmd.name not in _SOURCE_FREE and not tool_setup(cmd):
             return None
     if not installs:
         return None
-    if any(i.needs_source and i.deps_only is None for i in installs):
-        return "the install also reads the project's source (e.g. `pip install .` or `-e .` in a requirements file)"
+    for i in installs:
+        if i.needs_source and i.deps_only is None:
+            return i.note or "the install also reads the project's source (e.g. `pip install .` or `-e .` in a requirements file)"
     base = _relative(cwd, dest_abs)
     if base is None:
         return f"the install runs in {cwd}, outside {dest_abs} where the source is copied"
-    return installs, last_end, rest_start
+    return installs, last_end, rest_start, first_start
 
 
 def _cleanup(cmd) -> bool:

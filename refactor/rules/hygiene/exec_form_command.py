@@ -59,6 +59,10 @@ class ExecFormCommand(Rule):
                     continue
                 why = _needs_shell(model, stage, ins)
                 if why:
+                    wrapped = _exec_through_shell(model, stage, ins, why)
+                    if wrapped is not None:
+                        yield wrapped
+                        continue
                     yield Skip(f"{ins.keyword} {why}: keep the shell form or wrap it in a script", ins)
                     continue
                 words = ins.arguments[0].split()
@@ -69,6 +73,36 @@ class ExecFormCommand(Rule):
                     continue
                 message = f"{ins.keyword} in exec form: the program runs without /bin/sh in between and receives signals itself"
                 yield Fix(ins, message, Safety.SAFE, (Replace(ins, code, verbatim=True),))
+
+
+def _exec_through_shell(model, stage, ins, why: str):
+    """CMD `prog $VAR` becomes `["/bin/sh", "-c", "exec prog $VAR"]`: unsafe, offered as such.
+
+    The variables are still expanded by the shell, which then replaces itself
+    with the program, so the program is PID 1 and receives signals. Only for a
+    single simple command whose only shell feature is variable expansion, in a
+    stage with the default shell.
+    """
+    if ins.keyword != "CMD" or "variable expansion" not in why:
+        return None
+    chain = model.stage_chain(stage)
+    if _is_windows(chain[0]) or any(i.keyword == "SHELL" for s in chain for i in s.instructions):
+        return None
+    from ...model.shell import parse_script
+
+    text = ins.arguments[0].strip()
+    script = parse_script(text)
+    if (len(script.commands) != 1 or not script.is_simple_chain or script.background
+            or script.commands[0].redirects or script.commands[0].assignments or script.commands[0].name in _BUILTINS):
+        return None
+    if any(ch in text for ch in "`'\"\\;&|<>()*?[]~{}#") or "$(" in text:
+        return None
+    new_code = replace_arguments(ins, json.dumps(["/bin/sh", "-c", f"exec {text}"], ensure_ascii=False))
+    if model.reparsed(ins, new_code) is None:
+        return None
+    message = (f"{ins.keyword} in exec form through /bin/sh -c 'exec …': the shell still expands the variables, then "
+               "gives way to the program, which receives signals itself (unsafe: nothing runs after it in that shell)")
+    return Fix(ins, message, Safety.UNSAFE, (Replace(ins, new_code, verbatim=True),))
 
 
 # --- when the shell does more than split words -------------------------------------------------
