@@ -24,6 +24,7 @@ def test_wheel_carries_the_grammar_and_parses_in_a_fresh_environment(tmp_path: P
 
     names = zipfile.ZipFile(wheel).namelist()
     assert "refactor/grammar/dockerfile.lark" in names
+    assert "refactor/syntax/dockerfile_table.json" in names  # the parse table: nothing is built at run time
 
     env = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env)
