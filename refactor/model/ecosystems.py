@@ -98,9 +98,15 @@ def dependency_install(cmd: Command, ctx: BuildContext, base: str) -> Install | 
         return Install("cargo", _existing(ctx, base, ("Cargo.toml", "Cargo.lock")), True,
                        note="cargo reads the crate's source to build its dependencies (a dummy-source step is not written)")
     if name in ("gradle", "gradlew") and args:
-        return Install("gradle", _existing(ctx, base, ("build.gradle", "build.gradle.kts", "settings.gradle",
-                                                       "settings.gradle.kts", "gradle.properties")), True,
-                       note="gradle resolves dependencies while it configures the build, which reads the source")
+        files = _existing(ctx, base, ("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts",
+                                      "gradle.properties", "gradlew", "gradle/wrapper/gradle-wrapper.properties",
+                                      "gradle/wrapper/gradle-wrapper.jar", "gradle/libs.versions.toml"))
+        if "dependencies" in args:
+            return Install("gradle", files, False)
+        settings = (ctx.read_text(_join(base, "settings.gradle")) or "") + (ctx.read_text(_join(base, "settings.gradle.kts")) or "")
+        if re.search(r"^\s*include", settings, re.M) or "buildSrc" in " ".join(ctx.glob(_join(base, "*"))):
+            return Install("gradle", files, True, note="a multi-project build: each project's build file is needed first")
+        return Install("gradle", files, True, f"{cmd.words[0].text} dependencies --no-daemon")
     return None
 
 
