@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,11 @@ class Target:
     key: str = ""  # the path relative to the directory it was found under: what --shard hashes
 
 
+_DISCOVERY_RE = re.compile("|".join(fnmatch.translate(g) for g in DISCOVERY))
+
+
 def is_dockerfile_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, g) for g in DISCOVERY)
+    return _DISCOVERY_RE.match(name) is not None
 
 
 def collect(paths: list[str], exclude: list[str], shard: tuple[int, int] | None):
@@ -92,8 +96,9 @@ def discover(root: Path, exclude: tuple[str, ...] = (), *, configured: bool = Tr
         ignores.enter(here, filenames)
         kept = []
         for d in sorted(dirnames):
-            full = here / d
-            if d in SKIP_DIRS or full.is_symlink() or ignores.ignored(full, is_dir=True):
+            if d in SKIP_DIRS or os.path.islink(os.path.join(dirpath, d)):
+                continue
+            if ignores.specs and ignores.ignored(here / d, is_dir=True):
                 continue
             kept.append(d)
         dirnames[:] = kept
@@ -104,9 +109,9 @@ def discover(root: Path, exclude: tuple[str, ...] = (), *, configured: bool = Tr
             if not is_dockerfile_name(name):
                 continue
             full = here / name
-            if ignores.ignored(full, is_dir=False):
+            if ignores.specs and ignores.ignored(full, is_dir=False):
                 continue
-            if full.is_symlink():
+            if os.path.islink(full):
                 out.append(f"{full}\0symbolic link (not followed; the file it points to is processed where it is)")
                 continue
             key = full.relative_to(root).as_posix()

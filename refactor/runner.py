@@ -143,6 +143,8 @@ def _process_all(targets: list[Target], req: Request) -> list[FileOutcome]:
         import multiprocessing
 
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        if context.get_start_method() == "fork":
+            _warm_up()  # load the engine once here: forked workers share it instead of each importing it
         chunk = max(1, min(64, len(targets) // (jobs * 8)))
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             results = []
@@ -152,6 +154,17 @@ def _process_all(targets: list[Target], req: Request) -> list[FileOutcome]:
             return results
     finally:
         progress.close()
+
+
+def _warm_up() -> None:
+    from .engine import engine  # noqa: F401 - imported for its side effect: the modules load
+    from .model.shell import parse_script
+    from .rules import all_rules
+    from .syntax.parser import _table
+
+    all_rules()
+    _table()
+    parse_script("true")
 
 
 def _work(item: tuple[Target, Request]) -> FileOutcome:
