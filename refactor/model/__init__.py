@@ -164,6 +164,15 @@ class Model:
             return None
         return parse_script(ins.arguments[0])
 
+    def shell_runs(self):
+        """(instruction, script) for every shell-form RUN without heredocs, in order."""
+        for ins in self.df.instructions:
+            if ins.heredocs:
+                continue
+            script = self.script(ins)
+            if script is not None:
+                yield ins, script
+
     def stage_env(self, stage: Stage) -> dict[str, str]:
         env: dict[str, str] = {}
         for ins in stage.instructions:

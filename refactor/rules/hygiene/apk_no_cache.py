@@ -49,12 +49,7 @@ class ApkNoCache(Rule):
     safety = Safety.SAFE
 
     def check(self, model):
-        for ins in model.df.instructions:
-            if ins.heredocs:
-                continue
-            script = model.script(ins)
-            if script is None:
-                continue
+        for ins, script in model.shell_runs():
             words = []
             for command in script.commands:
                 add = _verb("apk", "add", command)

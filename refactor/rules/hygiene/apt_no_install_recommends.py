@@ -47,12 +47,7 @@ class AptNoInstallRecommends(Rule):
     safety = Safety.UNSAFE
 
     def check(self, model):
-        for ins in model.df.instructions:
-            if ins.heredocs:
-                continue
-            script = model.script(ins)
-            if script is None:
-                continue
+        for ins, script in model.shell_runs():
             words = [w for w in (_verb("apt", "install", c) for c in script.commands if not _decides_recommends(c)) if w]
             if not words:
                 continue
