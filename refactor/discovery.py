@@ -56,8 +56,10 @@ def collect(paths: list[str], exclude: list[str], shard: tuple[int, int] | None)
             if not found:
                 early.append(FileOutcome(raw, "skipped", EXIT_OK, reasons=["no Dockerfile found below it"]))
             for t in found:
-                if isinstance(t, str):  # a skipped file with its reason
+                if isinstance(t, str):  # a skipped file with its reason: it belongs to one shard too
                     path, reason = t.split("\0", 1)
+                    if shard is not None and _bucket(os.path.relpath(path, p), shard[1]) != shard[0] - 1:
+                        continue
                     early.append(FileOutcome(path, "skipped", EXIT_OK, reasons=[reason]))
                 elif t.path not in seen:
                     seen.add(t.path)
@@ -91,7 +93,11 @@ def discover(root: Path, exclude: tuple[str, ...] = (), *, configured: bool = Tr
         pass  # reported per file when the files are processed
     contexts: dict[str, str] = {}
     out: list = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable(error: OSError) -> None:  # a folder os.walk cannot list: say so, do not drop it silently
+        out.append(f"{error.filename}\0cannot read this folder ({error.strerror}); files below it were not looked at")
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         here = Path(dirpath)
         ignores.enter(here, filenames)
         kept = []
@@ -112,7 +118,7 @@ def discover(root: Path, exclude: tuple[str, ...] = (), *, configured: bool = Tr
             if ignores.specs and ignores.ignored(full, is_dir=False):
                 continue
             if os.path.islink(full):
-                out.append(f"{full}\0symbolic link (not followed; the file it points to is processed where it is)")
+                out.append(f"{full}\0symbolic link (not followed; its target, if it is a Dockerfile in the tree, is processed where it is)")
                 continue
             key = full.relative_to(root).as_posix()
             out.append(Target(str(full), None, key))
@@ -132,7 +138,7 @@ class _Ignores:
             self.specs.append((root, _spec(exclude)))
 
     def add_config(self, folder: Path, patterns) -> None:
-        self.specs.append((folder.resolve(), _spec(patterns)))
+        self.specs.append((folder, _spec(patterns)))
 
     def enter(self, folder: Path, filenames: list[str]) -> None:
         if ".gitignore" in filenames:
@@ -143,15 +149,14 @@ class _Ignores:
             self.specs.append((folder, _spec(lines)))
 
     def ignored(self, path: Path, *, is_dir: bool) -> bool:
+        # absolute paths without resolving links: a link is judged by its own name, and a
+        # link loop cannot send resolve() round in circles
+        absolute = os.path.abspath(path)
         for base, spec in self.specs:
-            try:
-                rel = path.resolve().relative_to(base.resolve()) if base.is_absolute() else path.relative_to(base)
-            except ValueError:
-                try:
-                    rel = path.relative_to(base)
-                except ValueError:
-                    continue
-            text = rel.as_posix() + ("/" if is_dir else "")
+            rel = os.path.relpath(absolute, os.path.abspath(base))
+            if rel == ".." or rel.startswith("../"):
+                continue
+            text = Path(rel).as_posix() + ("/" if is_dir else "")
             if spec.match_file(text):
                 return True
         return False

@@ -204,10 +204,10 @@ def process_file(path: str, req: Request, *, context: str | None = None) -> File
             # a link named on the command line stays a link: its target is what changes
             write_atomic(Path(os.path.realpath(path)), outcome.new_text, expected=text)
         except _ChangedOnDisk:
-            outcome.status, outcome.exit_code = "failed", EXIT_INPUT
+            outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
             outcome.error = f"{path}: changed on disk while it was being refactored; not written"
         except OSError as e:
-            outcome.status, outcome.exit_code = "failed", EXIT_INPUT
+            outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
             outcome.error = f"{path}: cannot write: {e.strerror or e}"
     if path != (req.stdin_filename or "-"):
         outcome.new_text = None  # nothing to carry back from a worker

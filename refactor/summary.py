@@ -57,8 +57,6 @@ def print_summary(outcomes, req, *, bulk: bool) -> None:
         if s["review_changes_held"]:
             n = s["review_changes_held"]
             parts.append(f"{n} review change{'s' if n != 1 else ''} left out by --safe-only")
-        if s["skipped"]:
-            parts.append(f"skipped: {', '.join(s['skip_reasons'])}")
         if parts:
             print("; ".join(parts), file=sys.stderr)
         return

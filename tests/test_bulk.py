@@ -118,3 +118,23 @@ def test_compose_build_context_is_the_context_rules_read(tmp_path: Path) -> None
     out = run("--write", "--select", "CO001", ".", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "COPY package.json package-lock.json ./" in (tmp_path / "docker" / "api.Dockerfile").read_text()
+
+
+def test_a_symlink_loop_under_ignore_rules_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").symlink_to("Dockerfile")
+    (tmp_path / ".gitignore").write_text("build/\n")
+    for extra in ([], ["--exclude", "x"]):
+        out = run("--check", *extra, str(tmp_path), cwd=tmp_path.parent)
+        assert out.returncode == 0 and "Traceback" not in out.stderr
+        assert "skipped: symbolic link" in out.stderr
+
+
+def test_shards_partition_skipped_files_too(tmp_path: Path) -> None:
+    tree(tmp_path, n=12)
+    for i in range(6):
+        (tmp_path / f"link{i}.Dockerfile").symlink_to(tmp_path / "svc0" / "part0" / "Dockerfile")
+    total = []
+    for k in (1, 2, 3):
+        out = run("--check", "--format", "json", "--select", "HY009", "--shard", f"{k}/3", ".", cwd=tmp_path)
+        total += [f["path"] for f in json.loads(out.stdout)["files"]]
+    assert len(total) == len(set(total)) == 18
