@@ -128,6 +128,7 @@ def refactor(
     positions = _Positions(original)
 
     internal: dict[tuple[str, str], None] = {}  # rules whose changes the engine refused
+    changed_by: set[str] = set()
     for _round in range(MAX_ROUNDS):
         changed = False
         skipped = {}  # what the rules declined on the file as it now stands: the last round's count
@@ -136,6 +137,8 @@ def refactor(
             allowed: list[Fix] = []
             for item in rule.check(model):
                 if isinstance(item, Skip):
+                    if item.settled and rule.area in changed_by:
+                        continue
                     where = lineage.anchor_of(item.target, df) if item.target is not None else None
                     reason = item.reason
                     if where is not None:
@@ -168,6 +171,7 @@ def refactor(
             if not _untouched_kept(df, new_df, edits):
                 internal.setdefault((rule.code, "internal: the change would alter instructions it does not name; left as it was"), None)
                 continue
+            changed_by.add(rule.area)
             for fix in allowed:
                 result.changes.append(_change(rule, fix, df, lineage, original, positions, applied=True))
             lineage.carry(df, new_df)

@@ -54,6 +54,9 @@ class Fix:
 class Skip:
     reason: str
     target: "Instruction | None" = None
+    # the file already is what the rule wants (a split file is multi-stage): not reported
+    # when the rule itself made it so in this run
+    settled: bool = False
 
 
 class Rule:

@@ -268,8 +268,12 @@ def _relative(cwd: str, dest_abs: str) -> str | None:
 
 
 def _done_before(earlier, installs, model, src, dest_abs, workdirs) -> bool:
-    """A dependencies-only install of the same tool already runs before the source copy."""
-    wanted = {i.tool for i in installs if i.needs_source}
+    """A dependencies-only install of the same tool already runs before the source copy.
+
+    The install after the source then builds the project, or reinstalls for production
+    (`yarn install --production` after a build): either way it stays where it is.
+    """
+    wanted = {i.tool for i in installs}
     if not wanted:
         return False
     for k, ins in enumerate(earlier):

@@ -1,0 +1,7 @@
+# frozen_string_literal: true
+
+require_relative "app"
+
+$stdout.sync = true
+
+run BookmarksApp

@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+import shlex
+
+from ...engine.edits import InsertAfter
+from ...model.ecosystems import dependency_install
+from ..base import Fix, Safety, Skip
+from ..split import Copy, SplitRule, app_dirs, command_tools, debian_suite, runtime_packages, slim_variant, split_fix, \
+    uncovered_paths, unknown_command
+from .static_site import static_output
+
+_TOOLS = {"npm", "npx", "yarn", "pnpm", "corepack", "node", "tsc"}
+_FULL_ONLY = {"curl", "wget", "git"}  # in node:<v>, not in node:<v>-slim
+
+
+class NodeSplit(SplitRule):
+    """
+    ## What it does
+    Splits a single-stage Node.js build (npm, yarn or pnpm; with or without a
+    `build` script) in two: the original stage becomes the `build` stage, which
+    keeps the compilers and installs every dependency, runs the build, and then
+    prunes the development dependencies (`npm prune --omit=dev`,
+    `yarn install --production`, `pnpm prune --prod`); a runtime stage on the
+    slim variant of the same Node image copies the application folder (source,
+    build output, production `node_modules`) to the same path and ends with the
+    original configuration. Runtime system packages are installed again;
+    compilers and `-dev` headers are not.
+
+    In a file that is already split this way, it also offers (as an unsafe
+    fix) `ENV NODE_ENV=production` in the runtime stage.
+
+    ## Why
+    The full `node` image carries compilers, Python and headers (about 1 GB);
+    `-slim` is a fifth of that. Development dependencies (TypeScript, test
+    runners, bundlers) have no business in the image that serves traffic.
+
+    ## Example
+    ```dockerfile
+    FROM node:20
+    WORKDIR /app
+    COPY . .
+    RUN npm install
+    RUN npm run build
+    CMD ["node", "dist/server.js"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:20 AS build
+    WORKDIR /app
+    COPY . .
+    RUN npm install
+    RUN npm run build
+    RUN npm prune --omit=dev
+
+    FROM node:20-slim
+    WORKDIR /app
+    COPY --from=build /app /app
+    CMD ["node", "dist/server.js"]
+    ```
+
+    ## Fix safety
+    Review: the image's configuration is kept and the application's files are
+    copied whole, but the runtime image has fewer system tools, and a package
+    listed under `devDependencies` that the application loads at run time is
+    gone. The rule declines when the start command runs a development
+    dependency, when a global install is used at run time, when a command of
+    the build may write outside the application folder, and for yarn 2+.
+    `NODE_ENV=production` is unsafe: libraries behave differently under it.
+    """
+
+    code = "MS001"
+    name = "split-node"
+    title = "Split a Node.js build into a build stage and a slim runtime stage"
+    rationale = "Compilers and development dependencies stay in the build stage; the image that runs is the slim Node image with production dependencies only."
+    ecosystem = "node"
+
+    def owns(self, model) -> bool:
+        first = model.stages[0]
+        return model.base_image(first).path.rsplit("/", 1)[-1] == "node"
+
+    def check(self, model):
+        yield from super().check(model)
+        if len(model.stages) > 1:
+            fix = _node_env(model)
+            if fix is not None:
+                yield fix
+
+    def plan(self, model, build):
+        if static_output(model, build) is not None:
+            return None  # MS009 serves it with nginx
+        ctx = model.context
+        installs = []
+        for ins, cmd in build.commands:
+            if cmd.name in ("npm", "yarn", "pnpm"):
+                workdir = build.workdir_at[id(ins)]
+                base = _context_folder(build, workdir)
+                found = dependency_install(cmd, ctx, base) if base is not None else None
+                if found is not None:
+                    installs.append((ins, cmd, found, workdir, base))
+        if not installs:
+            return "nothing is installed or built: the node image already is the runtime"
+        tools = {i[2].tool for i in installs}
+        if len(tools) > 1:
+            return f"several package managers ({', '.join(sorted(tools))}); split by hand"
+        tool = tools.pop()
+        ins, cmd, found, appdir, base = installs[-1]
+        if any(c.name == "cd" for _, c in build.commands):
+            return "a RUN changes directory with cd; split by hand"
+        why = unknown_command(build, _TOOLS)
+        if why:
+            return why
+        pkg = ctx.read_json(_join(base, "package.json")) or {}
+        dev = set((pkg.get("devDependencies") or {}).keys())
+        blocker = _dev_at_run_time(build, pkg, dev)
+        if blocker:
+            return blocker
+        global_tool = _global_used(build)
+        if global_tool:
+            return f"the command runs {global_tool}, installed globally in the build: it would be missing at run time"
+        if tool == "yarn" and ctx.exists(_join(base, "yarn.lock")) and "yarn lockfile v1" not in (ctx.read_text(_join(base, "yarn.lock"), 4096) or ""):
+            return "yarn 2+ (Berry) builds are not split yet"
+        runtime = slim_variant(build.base)
+        if runtime is None:
+            return f"no slim variant of {build.base.text} is known"
+        packages, why = runtime_packages(build, debian_suite(build.base))
+        if why:
+            return why
+        full = "alpine" not in (build.base.tag or "") and "slim" not in (build.base.tag or "")
+        for t in sorted(command_tools(build)):
+            if t in _FULL_ONLY and full and t not in packages:
+                packages.append(t)
+        dirs = app_dirs(build)
+        if appdir not in dirs and not any(appdir.startswith(d + "/") for d in dirs):
+            return f"dependencies are installed in {appdir}, where no source was copied"
+        copies = [Copy(d, chown=build.chown) for d in dirs]
+        why = uncovered_paths(build, copies)
+        if why:
+            return why
+        prune = _prune(tool, cmd)
+        steps = [prune] if prune else []
+        where = f"{build.base.text} keeps the compilers" + (" and runs the build" if _has_build(pkg, build) else "")
+        message = (f"split into a build stage ({where}{', then drops the dev dependencies' if prune else ''}) and a "
+                   f"{runtime} runtime stage that copies {', '.join(dirs)}: a smaller image without build tools")
+        return split_fix(model, build, runtime=runtime, copies=copies, message=message, builder_steps=steps,
+                         runtime_packages=packages)
+
+
+def _join(base: str, name: str) -> str:
+    return name if base in ("", ".") else f"{base}/{name}"
+
+
+def _context_folder(build, workdir: str) -> str | None:
+    """The context folder whose files are at `workdir` in the image."""
+    for src, dest in build.sources:
+        if dest == workdir:
+            return src
+    return None
+
+
+def _has_build(pkg: dict, build) -> bool:
+    scripts = pkg.get("scripts") or {}
+    return "build" in scripts and any(c.name in ("npm", "yarn", "pnpm") and "build" in c.argv for _, c in build.commands)
+
+
+def _prune(tool: str, cmd) -> str | None:
+    args = [a or "" for a in cmd.argv[1:]]
+    if any(a in ("--production", "--prod", "--omit=dev", "-P") or a.startswith("--only=prod") for a in args):
+        return None  # only production dependencies were installed
+    if tool == "npm":
+        return "RUN npm prune --omit=dev"
+    if tool == "yarn":
+        return "RUN yarn install --production --frozen-lockfile --ignore-scripts --prefer-offline"
+    return "RUN pnpm prune --prod"
+
+
+def _start_words(build, pkg: dict) -> list[str]:
+    """The program the start command runs, following `npm start` / `npm run X` into package.json."""
+    words = list(build.entry)
+    if not words:
+        return []
+    scripts = pkg.get("scripts") or {}
+    if words[0] in ("npm", "yarn", "pnpm") and len(words) > 1:
+        name = words[2] if words[1] == "run" and len(words) > 2 else words[1]
+        script = scripts.get(name)
+        if script:
+            try:
+                return shlex.split(script)
+            except ValueError:
+                return [script]
+    if words[0] == "npx" and len(words) > 1:
+        return words[1:]
+    return words
+
+
+def _dev_at_run_time(build, pkg: dict, dev: set[str]) -> str | None:
+    words = _start_words(build, pkg)
+    if not words:
+        return None
+    program = words[0]
+    if program in dev:
+        return f"the start command runs {program}, a development dependency that the runtime would not have"
+    return None
+
+
+def _global_used(build) -> str | None:
+    globals_ = set()
+    for _, cmd in build.commands:
+        argv = [a or "" for a in cmd.argv]
+        if cmd.name in ("npm", "pnpm") and ("-g" in argv or "--global" in argv):
+            globals_.update(a.split("@")[0] for a in argv[2:] if not a.startswith("-"))
+        if cmd.name == "yarn" and argv[1:2] == ["global"]:
+            globals_.update(a.split("@")[0] for a in argv[3:] if not a.startswith("-"))
+    words = list(build.entry)
+    for w in words[:2]:
+        for g in globals_:
+            if w == g or w.startswith(g):
+                return w
+    return None
+
+
+def _node_env(model):
+    """`ENV NODE_ENV=production` for the runtime stage of a split Node build (unsafe)."""
+    final = model.final_stage
+    base = model.base_image(final)
+    if base.path.rsplit("/", 1)[-1] != "node" or not any(i.keyword == "COPY" and i.flag("from") for i in final.instructions):
+        return None
+    for stage in model.stage_chain(final):
+        for ins in stage.instructions:
+            if ins.keyword == "ENV" and any(k == "NODE_ENV" for k, _ in ins.pairs):
+                return None
+    frm = final.from_instruction
+    return Fix(frm, "set NODE_ENV=production in the runtime stage: Express, React and many libraries skip "
+                    "development-only work under it", Safety.UNSAFE, (InsertAfter(frm, "ENV NODE_ENV=production"),))
+
+
+__all__ = ["NodeSplit", "Skip"]

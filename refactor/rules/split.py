@@ -1,0 +1,583 @@
+"""What the multi-stage rules (MS…) share: reading a single-stage build, and writing its runtime stage.
+
+`read_build(model)` decides whether the one stage of a Dockerfile can be split
+and says what each of its instructions does: system packages installed,
+dependency installs and build steps (the builder keeps them), users created,
+configuration (which moves to the runtime stage), and where the source lands.
+An ecosystem rule then names the runtime image and the paths to copy;
+`split_fix` writes the edits: the original stage becomes the builder
+(`FROM … AS build`, its steps byte for byte), and a runtime stage is appended
+that re-declares the ARGs and ENVs, installs the runtime libraries, copies the
+artifacts to the same absolute paths, and ends with the original
+configuration, moved verbatim.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..engine.edits import InsertAfter, Remove, Replace
+from ..model.ecosystems import tool_setup
+from ..model.images import image_facts
+from ..syntax.image import ImageRef
+from .base import Fix, Rule, Safety, Skip
+
+__all__ = ["Build", "Copy", "SplitRule", "read_build", "runtime_data", "split_fix", "BUILDER"]
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "runtime.toml"
+BUILDER = "build"
+
+# instructions that only configure the image: they move to the runtime stage
+_CONFIG = {"EXPOSE", "CMD", "ENTRYPOINT", "VOLUME", "STOPSIGNAL", "HEALTHCHECK", "LABEL", "MAINTAINER"}
+# commands that change nothing outside the paths they name
+_FILE_COMMANDS = {"mkdir", "chmod", "chown", "cp", "mv", "ln", "touch", "rm", "sed"}
+_HARMLESS = {"echo", "true", "ls", "cat", "pwd", "printenv", "env", "which", "id", "whoami", "test", "[",
+             "export", "set", "node", "python", "python3", "java", "go", "ruby", "php", "dotnet", "cargo",
+             "rustc", "gcc", "g++", "cmake", "make", "npm", "npx"}
+_USER_COMMANDS = {"useradd", "groupadd", "adduser", "addgroup", "usermod"}
+
+
+@lru_cache(maxsize=1)
+def runtime_data() -> dict:
+    return tomllib.loads(DATA.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Copy:
+    """`COPY --from=build <path> <path>`: an artifact, at the same absolute path in the runtime."""
+
+    path: str
+    dest: str | None = None  # defaults to `path`
+    chown: str | None = None
+
+
+@dataclass
+class Build:
+    """The single stage, read for a split."""
+
+    stage: object
+    base: ImageRef
+    family: str | None
+    workdir_at: dict[int, str]  # id(instruction) -> the absolute WORKDIR it runs in
+    workdir: str  # the effective WORKDIR at the end
+    source_dirs: list[str]  # absolute destinations of COPY/ADD from the context
+    sources: list  # (context folder, absolute destination) of copies of whole folders
+    packages: list[str]  # system packages the stage installs (apt/apk), in order
+    package_tool: str | None  # "apt" or "apk"
+    runs: list  # (instruction, script) of every RUN
+    commands: list  # (instruction, command) of every command of every RUN
+    moves: list  # configuration instructions that move to the runtime stage
+    carried: list  # ARG and ENV instructions re-declared in the runtime stage
+    users: list  # RUNs that create users, repeated in the runtime stage
+    user: object | None  # the last USER instruction
+    user_moves: bool  # that USER comes after every build step (it moves; otherwise it is repeated)
+    chown: str | None  # owner given to the source folder by `chown -R`
+    file_paths: list[str] = field(default_factory=list)  # absolute paths file commands touch
+    entry: tuple[str, ...] = ()  # the final ENTRYPOINT + CMD words (exec form), () when shell form
+    entry_shell: bool = False  # the command or entrypoint is in shell form
+
+    def last_step(self):
+        """The last instruction that stays in the builder."""
+        gone = {id(i) for i in self.moves} | ({id(self.user)} if self.user_moves else set())
+        return [i for i in self.stage.instructions if id(i) not in gone][-1]
+
+    def last_build_step(self):
+        """The last RUN, COPY or ADD: builder steps the split adds go after it."""
+        steps = [i for i in self.stage.instructions if i.keyword in ("RUN", "COPY", "ADD") and id(i) not in {id(u) for u in self.users}]
+        return steps[-1] if steps else None
+
+    def commands_named(self, *names: str):
+        return [(ins, c) for ins, c in self.commands if c.name in names]
+
+
+def read_build(model) -> "Build | str | None":
+    """The build as the split reads it; a reason (str) when it cannot be split; None: not one stage."""
+    stages = model.stages
+    if len(stages) != 1:
+        return None
+    stage = stages[0]
+    if stage.name:
+        pass  # a named single stage splits like any other
+    base = model.base_image(stage)
+    if "$" in base.text:
+        return "the base image is named by a variable the split cannot resolve"
+    if base.tag is None and base.digest is None or (base.tag or "").lower() == "latest":
+        return f"the base image {base.text} has no version tag: pin it first (PN001), then the split keeps that version"
+    facts = image_facts(base)
+    workdir = facts.workdir
+    workdir_at: dict[int, str] = {}
+    source_dirs: list[str] = []
+    sources: list = []
+    packages: list[str] = []
+    package_tool = None
+    runs, commands, moves, carried, users = [], [], [], [], []
+    user = None
+    user_index = -1
+    chown = None
+    file_paths: list[str] = []
+    last_build = -1
+    for n, ins in enumerate(stage.instructions[1:], start=1):
+        kw = ins.keyword
+        workdir_at[id(ins)] = workdir
+        if kw == "ONBUILD":
+            return f"line {ins.start_line}: ONBUILD runs in images built FROM this one; a split would move it"
+        if kw == "SHELL":
+            return f"line {ins.start_line}: SHELL changes how every later step runs; split by hand"
+        if kw == "WORKDIR":
+            path = ins.arguments[0] if ins.arguments else ""
+            if "$" in path or (workdir is None and not path.startswith("/")):
+                return f"line {ins.start_line}: the WORKDIR cannot be resolved to an absolute path"
+            workdir = posixpath.normpath(posixpath.join(workdir or "/", path))
+        elif kw in ("COPY", "ADD"):
+            if ins.flag("from") is not None:
+                return f"line {ins.start_line}: it copies from another image already; split by hand"
+            if ins.heredocs:
+                return f"line {ins.start_line}: a COPY with a here-document; split by hand"
+            args = list(ins.arguments)
+            if kw == "ADD" and any(re.match(r"[a-z]+://|git@", a) for a in args[:-1]):
+                return f"line {ins.start_line}: ADD fetches from the network; split by hand"
+            dest = args[-1] if args else ""
+            if "$" in dest or (workdir is None and not dest.startswith("/")):
+                return f"line {ins.start_line}: the destination of the copy cannot be resolved"
+            absolute = posixpath.normpath(posixpath.join(workdir or "/", dest))
+            if absolute == "/":
+                return f"line {ins.start_line}: the source is copied to /; split by hand"
+            source_dirs.append(absolute)
+            for src in args[:-1]:
+                clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+                if clean == "." or model.context.known and (model.context.root / clean).is_dir():
+                    sources.append((clean, absolute))
+            last_build = n
+        elif kw == "RUN":
+            if ins.is_exec_form or ins.heredocs:
+                return f"line {ins.start_line}: a RUN in exec form or with a here-document; split by hand"
+            script = model.script(ins)
+            if script is None or not script.is_simple_chain or script.background:
+                return f"line {ins.start_line}: shell constructs the split does not follow (control flow or a syntax it cannot read)"
+            runs.append((ins, script))
+            creates_user = False
+            for cmd in script.commands:
+                if cmd.name is None or any(a is None for a in cmd.argv[:1]):
+                    return f"line {ins.start_line}: a command named by a variable; split by hand"
+                commands.append((ins, cmd))
+                kind = _system_packages(cmd, packages)
+                if kind:
+                    package_tool = package_tool or kind
+                    continue
+                if cmd.name in _USER_COMMANDS:
+                    creates_user = True
+                    continue
+                if cmd.name == "chown" and len(cmd.argv) >= 3 and cmd.argv[1] in ("-R", "--recursive"):
+                    target = posixpath.normpath(posixpath.join(workdir or "/", cmd.argv[-1] or ""))
+                    if target in source_dirs or target == workdir:
+                        chown = cmd.argv[2]
+                        continue
+                if cmd.name in _FILE_COMMANDS:
+                    for arg in cmd.argv[1:]:
+                        if arg and not arg.startswith("-") and ("/" in arg or arg in (".", "..")) and cmd.name != "sed":
+                            file_paths.append(posixpath.normpath(posixpath.join(workdir or "/", arg)))
+                        elif cmd.name == "sed" and arg and not arg.startswith("-") and "/" in arg and not arg.startswith("s"):
+                            file_paths.append(posixpath.normpath(posixpath.join(workdir or "/", arg)))
+            if creates_user:
+                if any(c.name not in _USER_COMMANDS for c in script.commands):
+                    return f"line {ins.start_line}: a RUN that creates a user and does more; split by hand"
+                users.append(ins)
+            else:
+                last_build = n
+        elif kw in _CONFIG:
+            moves.append(ins)
+        elif kw in ("ARG", "ENV"):
+            carried.append(ins)
+        elif kw == "USER":
+            user, user_index = ins, n
+    user_moves = user is not None and user_index > last_build
+    if user is not None and not user_moves:
+        pass  # the builder keeps it where it is; the runtime repeats it at the end
+    entry: tuple[str, ...] = ()
+    entry_shell = False
+    for ins in moves:
+        if ins.keyword in ("CMD", "ENTRYPOINT"):
+            if ins.is_exec_form:
+                entry = tuple(ins.arguments) if ins.keyword == "ENTRYPOINT" else entry + tuple(ins.arguments)
+            else:
+                entry_shell = True
+                entry = tuple(shlex.split(ins.arguments[0])) if ins.arguments and _plain(ins.arguments[0]) else ()
+    return Build(stage, base, facts.family, workdir_at, workdir or "/", source_dirs, sources, _unique(packages), package_tool,
+                 runs, commands, moves, carried, users, user, user_moves, chown, file_paths, entry, entry_shell)
+
+
+def _plain(text: str) -> bool:
+    try:
+        shlex.split(text)
+    except ValueError:
+        return False
+    return not re.search(r"[$`|&;<>()]", text)
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
+
+
+def _system_packages(cmd, packages: list[str]) -> str | None:
+    """'apt'/'apk' when the command is part of installing system packages (noting them), else None."""
+    argv = [a or "" for a in cmd.argv]
+    name = cmd.name
+    if name in ("apt-get", "apt"):
+        words = [a for a in argv[1:] if not a.startswith("-")]
+        if words[:1] == ["install"]:
+            packages.extend(re.split(r"[=:]", w)[0] for w in words[1:])
+        elif words[:1] in (["purge"], ["remove"], ["autoremove"]):
+            for w in words[1:]:
+                if w in packages:
+                    packages.remove(w)
+        return "apt"
+    if name == "apk":
+        words = [a for a in argv[1:] if not a.startswith("-")]
+        if words[:1] == ["add"]:
+            virtual = "--virtual" in argv or "-t" in argv
+            named = words[1:]
+            if virtual and named:
+                named = named[1:]  # the virtual package's name; its members are build-only by intent
+                return "apk"
+            packages.extend(re.split(r"[=<>~]", w)[0] for w in named)
+        elif words[:1] == ["del"]:
+            for w in words[1:]:
+                if w in packages:
+                    packages.remove(w)
+        return "apk"
+    if name == "rm" and all(a.startswith("-") or a.startswith(("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk", "/tmp")) for a in argv[1:]):
+        return "apt"
+    if name in ("docker-php-ext-install", "docker-php-ext-configure", "docker-php-ext-enable", "pecl", "update-ca-certificates"):
+        return None
+    return None
+
+
+def runtime_packages(build: Build, suite: str | None) -> "tuple[list[str], str | None]":
+    """The packages the runtime stage installs: the non-build ones, and the libraries of `-dev` ones.
+
+    The second value is a reason to decline: a `-dev` package with no known runtime library.
+    """
+    table = runtime_data()["packages"]
+    build_only = set(table["build-only"])
+    mapping = table["runtime"]
+    out: list[str] = []
+    for pkg in build.packages:
+        if pkg in build_only:
+            continue
+        if pkg.endswith("-dev") or pkg.endswith("-devel"):
+            if pkg not in mapping:
+                return [], f"no runtime library is known for {pkg} (refactor/data/runtime.toml): split by hand or add it"
+            value = mapping[pkg]
+            if isinstance(value, dict):
+                if suite not in value:
+                    return [], f"the runtime library of {pkg} depends on the Debian release, which the image tag does not name"
+                value = value[suite]
+            out.extend([value] if isinstance(value, str) else value)
+            continue
+        out.append(pkg)
+    return _unique(out), None
+
+
+def debian_suite(ref: ImageRef) -> str | None:
+    """The Debian release a tag names (`3.11-bookworm`, `bookworm-slim`), if any."""
+    tag = (ref.tag or "").lower()
+    for suite in ("bullseye", "bookworm", "trixie", "forky"):
+        if suite in tag:
+            return suite
+    if image_facts(ref).family == "debian" and ref.path in ("debian", "library/debian"):
+        m = re.match(r"(\d+)", tag)
+        if m:
+            return {"11": "bullseye", "12": "bookworm", "13": "trixie"}.get(m.group(1))
+    return None
+
+
+def slim_variant(ref: ImageRef) -> str | None:
+    """`python:3.11` -> `python:3.11-slim`, `node:20-bookworm` -> `node:20-bookworm-slim`; alpine stays."""
+    tag = ref.tag or ""
+    if "alpine" in tag or tag.endswith("slim") or "-slim-" in tag:
+        return f"{ref.with_tag(tag).text}"
+    for suffix in ("-bookworm", "-bullseye", "-trixie"):
+        if tag.endswith(suffix):
+            return ref.with_tag(f"{tag}-slim").text
+    if re.fullmatch(r"[0-9][0-9.]*", tag):
+        return ref.with_tag(f"{tag}-slim").text
+    return None
+
+
+def install_line(tool: str | None, packages: list[str], style) -> str | None:
+    if not packages:
+        return None
+    names = " ".join(packages)
+    if tool == "apk":
+        return f"RUN apk add --no-cache {names}"
+    return (f"RUN apt-get update && apt-get install -y --no-install-recommends {names} \\\n"
+            f"    && rm -rf /var/lib/apt/lists/*")
+
+
+class SplitRule(Rule):
+    """Shared by the MS rules: which build each one owns, and the reasons it declines in common."""
+
+    ecosystem: str
+    safety = Safety.REVIEW
+    reports_multistage = True  # one rule per base image says the file is already split
+
+    def owns(self, model) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def check(self, model):
+        if not model.stages or not self.owns(model):
+            return
+        build = read_build(model)
+        if build is None:
+            if self.reports_multistage:
+                yield Skip("already multi-stage: the stages are left as they are", model.stages[-1].from_instruction,
+                           settled=True)
+            return
+        if isinstance(build, str):
+            yield _skip(build, model.stages[0])
+            return
+        outcome = self.plan(model, build)
+        if isinstance(outcome, str):
+            yield _skip(outcome, build.stage)
+        elif outcome is not None:
+            yield outcome
+
+    def plan(self, model, build: Build):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _skip(reason: str, stage) -> Skip:
+    """A Skip reported at the instruction a reason names (`line 4: …`), else at the FROM."""
+    m = re.match(r"line (\d+): ", reason)
+    if m:
+        line = int(m.group(1))
+        for ins in stage.instructions:
+            if ins.start_line == line:
+                return Skip(reason[m.end():], ins)
+    return Skip(reason, stage.from_instruction)
+
+
+def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message: str, safety=Safety.REVIEW,
+              builder_steps: list[str] = (), runtime_env: list[str] = (), runtime_packages: list[str] = (),
+              runtime_steps: list[str] = (), dropped: tuple = (), runtime_workdir: str | None = None) -> Fix:
+    """The edits of a split, as one fix: the stage becomes `build`, a runtime stage follows it."""
+    style = model.style
+    nl = style.newline
+    frm = build.stage.from_instruction
+    own = frm.own_code
+    body = own.rstrip("\r\n")
+    ending = own[len(body):] or nl
+    edits = [Replace(frm, f"{body} {style.keyword('AS')} {BUILDER}{ending}", verbatim=True)]
+    last = build.last_step()
+    steps_end = build.last_build_step() or last
+    moved = [m for m in build.moves] + ([build.user] if build.user_moves else [])
+    for ins in moved:
+        edits.append(Remove(ins))
+    if builder_steps:
+        edits.append(InsertAfter(steps_end, style.render("\n".join(builder_steps)) + nl, verbatim=True))
+    platform = build.stage.platform
+    lines = [f"FROM {'--platform=' + platform + ' ' if platform else ''}{runtime}"]
+    new = [style.render("\n".join(lines)) + nl]
+    for ins in build.carried:
+        if ins.keyword == "ARG" or ins.keyword == "ENV":
+            new.append(_verbatim(ins, nl))
+    tail = []
+    install = install_line(build.package_tool if build.family != "alpine" or build.package_tool else "apt",
+                           list(runtime_packages), style)
+    if install:
+        tail.append(install)
+    for ins in build.users:
+        new_text = style.render("\n".join(tail)) + nl if tail else ""
+        if new_text:
+            new.append(new_text)
+            tail = []
+        new.append(_verbatim(ins, nl))
+    tail.extend(runtime_steps)
+    tail.append(f"WORKDIR {runtime_workdir or build.workdir}")
+    tail.extend(runtime_env)
+    for c in copies:
+        chown = f"--chown={c.chown} " if c.chown else ""
+        tail.append(f"COPY --from={BUILDER} {chown}{c.path} {c.dest or c.path}")
+    new.append(style.render("\n".join(tail)) + nl)
+    if build.user is not None:
+        new.append(_verbatim(build.user, nl) if build.user_moves else _own(build.user, nl))
+    gone = {id(i) for i in dropped}
+    for ins in build.moves:
+        if id(ins) not in gone:
+            new.append(_verbatim(ins, nl))
+    edits.append(InsertAfter(last, nl + "".join(new), verbatim=True))
+    return Fix(frm, message, safety, tuple(edits))
+
+
+def _verbatim(ins, nl: str) -> str:
+    """The instruction with its comment lines, without the blank lines before them."""
+    code = "".join(t.code for t in ins.leading if type(t).__name__ != "BlankLine") + ins.own_code
+    return code if code.endswith("\n") else code + nl
+
+
+def _own(ins, nl: str) -> str:
+    code = ins.own_code
+    return code if code.endswith("\n") else code + nl
+
+
+def command_tools(build: Build) -> set[str]:
+    """Programs the moved configuration runs (CMD, ENTRYPOINT, HEALTHCHECK): they must exist at run time."""
+    out: set[str] = set()
+    for ins in build.moves:
+        if ins.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            continue
+        args = list(ins.arguments)
+        if ins.keyword == "HEALTHCHECK":
+            if not args or args[0].upper() == "NONE":
+                continue
+            args = args[1:]
+        text = " ".join(args)
+        for word in re.findall(r"(?:^|[;&|]\s*|\s)(curl|wget|nc|bash|git)(?=\s|$)", text):
+            out.add(word)
+    return out
+
+
+def is_setup(cmd) -> bool:
+    return tool_setup(cmd)
+
+
+def unknown_command(build: Build, known: set[str]) -> str | None:
+    """Why the split declines: a command whose effects it cannot follow into the runtime stage."""
+    for ins, cmd in build.commands:
+        name = cmd.name
+        if name in known or name in _HARMLESS or name in _USER_COMMANDS or name in _FILE_COMMANDS or name == "cd":
+            continue
+        if name in ("apt-get", "apt", "apk", "rm") or tool_setup(cmd):
+            continue
+        return f"line {ins.start_line}: `{name}` may install something outside what the split copies; split by hand"
+    return None
+
+
+def uncovered_paths(build: Build, copies: list[Copy]) -> str | None:
+    """Why the split declines: a file command changed a path the runtime stage would not get."""
+    copied = [c.path for c in copies]
+    for path in build.file_paths:
+        if path.startswith(("/tmp", "/var/lib/apt", "/var/cache", "/root/.cache")):
+            continue
+        if any(path == p or path.startswith(p.rstrip("/") + "/") for p in copied):
+            continue
+        return f"{path} is changed by a RUN but would not be in the runtime stage; split by hand"
+    return None
+
+
+def app_dirs(build: Build) -> list[str]:
+    """The folders the source is copied to, outermost only (what an interpreted app runs from)."""
+    out: list[str] = []
+    for dest in sorted(set(build.source_dirs), key=len):
+        if dest.startswith("/tmp"):
+            continue
+        if not any(dest == d or dest.startswith(d.rstrip("/") + "/") for d in out):
+            out.append(dest)
+    return out
+
+
+_LITERAL = re.compile(r'"((?:\./)?[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.*-]+)*/?)"')
+_SOURCE_EXT = {".go", ".rs", ".c", ".h", ".cc", ".cpp", ".hpp", ".cxx", ".mod", ".sum", ".toml", ".lock"}
+
+
+def files_read(model, build: Build, extensions: tuple[str, ...], limit: int = 400) -> list[str]:
+    """Context files or folders that string literals of the program's source name (templates/, config.yml).
+
+    Paths are absolute in the image: a relative literal is read from the final WORKDIR, so
+    it counts only when the source was copied there.
+    """
+    ctx = model.context
+    if not ctx.known:
+        return []
+    found: list[str] = []
+    for src, dest in build.sources:
+        if dest != build.workdir:
+            continue
+        root = ctx.root if src == "." else ctx.root / src
+        seen = 0
+        for path in sorted(root.rglob("*")):
+            if seen >= limit:
+                break
+            if not path.is_file() or path.suffix not in extensions:
+                continue
+            rel = path.relative_to(ctx.root).as_posix()
+            if ctx.ignored(rel) or "/target/" in f"/{rel}" or "/build/" in f"/{rel}":
+                continue
+            seen += 1
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for literal in _LITERAL.findall(text):
+                first = literal[2:] if literal.startswith("./") else literal
+                top = first.split("/", 1)[0]
+                if not top or top in (".", "..") or "*" in top:
+                    continue
+                here = top if src == "." else f"{src}/{top}"
+                if not ctx.exists(here) or Path(top).suffix in _SOURCE_EXT:
+                    continue
+                if (ctx.root / here).is_dir() and any(p.suffix in extensions for p in (ctx.root / here).rglob("*")):
+                    continue  # a folder of source code (`"src"`, `"cmd"`) is compiled in, not read
+                absolute = posixpath.join(build.workdir, top)
+                if absolute not in found:
+                    found.append(absolute)
+    return found
+
+
+STANDARD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def library_packages(model, ecosystem: str, manifests: tuple[str, ...]) -> list[str]:
+    """Runtime libraries for packages the manifests name that build against the full image's headers."""
+    table = runtime_data().get("libraries", {}).get(ecosystem, {})
+    ctx = model.context
+    if not table or not ctx.known:
+        return []
+    texts = []
+    for pattern in manifests:
+        for rel in ctx.glob(pattern):
+            texts.append(ctx.read_text(rel) or "")
+    text = "\n".join(texts)
+    out: list[str] = []
+    for name, packages in table.items():
+        if re.search(rf'(?im)(?:^|["\s/]){re.escape(name)}(?:["\s=<>~!\[;,:]|$)', text):
+            for p in [packages] if isinstance(packages, str) else packages:
+                if p not in out:
+                    out.append(p)
+    return out
+
+
+def program_path(build: Build, path_dirs: tuple[str, ...], artifact: str | None = None) -> str | None:
+    """The absolute path of the program the final command runs, where it can be told.
+
+    A bare name is looked up in `path_dirs` (the build image's PATH): it is `artifact`
+    when that is where the artifact lies.
+    """
+    if not build.entry:
+        return None
+    program = build.entry[0]
+    if "$" in program:
+        return None
+    if "/" in program:
+        return posixpath.normpath(posixpath.join(build.workdir, program))
+    if artifact and posixpath.basename(artifact) == program and posixpath.dirname(artifact) in path_dirs:
+        return artifact
+    return None
+
+
+def native_runtime(build: Build, packages: list[str], *, static: bool) -> str:
+    """The runtime image for a compiled program: distroless where nothing needs a shell or a package."""
+    data = runtime_data()
+    suite = debian_suite(build.base) or data["debian-suite"]
+    needs_shell = build.entry_shell or bool(command_tools(build)) or bool(packages) or bool(build.users) \
+        or any(i.keyword == "HEALTHCHECK" and not i.is_exec_form for i in build.moves)
+    if needs_shell:
+        return f"debian:{suite}-slim"
+    number = {"bullseye": "11", "bookworm": "12", "trixie": "13"}.get(suite, data["distroless-debian"])
+    return f"{data['images']['distroless']}/{'static' if static else 'cc'}-debian{number}:nonroot"
