@@ -500,16 +500,7 @@ def files_read(model, build: Build, extensions: tuple[str, ...], limit: int = 40
         if dest != build.workdir:
             continue
         root = ctx.root if src == "." else ctx.root / src
-        seen = 0
-        for path in sorted(root.rglob("*")):
-            if seen >= limit:
-                break
-            if not path.is_file() or path.suffix not in extensions:
-                continue
-            rel = path.relative_to(ctx.root).as_posix()
-            if ctx.ignored(rel) or "/target/" in f"/{rel}" or "/build/" in f"/{rel}":
-                continue
-            seen += 1
+        for path in context_files(ctx, root, extensions, limit):
             try:
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
@@ -522,7 +513,7 @@ def files_read(model, build: Build, extensions: tuple[str, ...], limit: int = 40
                 here = top if src == "." else f"{src}/{top}"
                 if not ctx.exists(here) or Path(top).suffix in _SOURCE_EXT:
                     continue
-                if (ctx.root / here).is_dir() and any(p.suffix in extensions for p in (ctx.root / here).rglob("*")):
+                if (ctx.root / here).is_dir() and next(context_files(ctx, ctx.root / here, extensions, 1), None):
                     continue  # a folder of source code (`"src"`, `"cmd"`) is compiled in, not read
                 absolute = posixpath.join(build.workdir, top)
                 if absolute not in found:
@@ -581,3 +572,32 @@ def native_runtime(build: Build, packages: list[str], *, static: bool) -> str:
         return f"debian:{suite}-slim"
     number = {"bullseye": "11", "bookworm": "12", "trixie": "13"}.get(suite, data["distroless-debian"])
     return f"{data['images']['distroless']}/{'static' if static else 'cc'}-debian{number}:nonroot"
+
+
+_SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj"}
+
+
+def context_files(ctx, root: Path, extensions: tuple[str, ...], limit: int = 400):
+    """Files under `root` with one of `extensions`, in a stable order, skipping build output and
+    dependency folders and what .dockerignore excludes; at most `limit` (a bound for huge trees)."""
+    import os
+
+    if not root.is_dir():
+        return
+    found = 0
+    visited = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        visited += len(files)
+        if visited > 20 * limit:
+            return
+        for name in sorted(files):
+            if not name.endswith(extensions):
+                continue
+            path = Path(folder) / name
+            if ctx.ignored(path.relative_to(ctx.root).as_posix()):
+                continue
+            yield path
+            found += 1
+            if found >= limit:
+                return

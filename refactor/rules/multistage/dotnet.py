@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ..split import Copy, SplitRule, runtime_data, split_fix, uncovered_paths, unknown_command
+from ..split import Copy, context_files, SplitRule, runtime_data, split_fix, uncovered_paths, unknown_command
 
 
 class DotnetSplit(SplitRule):
@@ -95,4 +95,4 @@ def _projects(model) -> list[str]:
     ctx = model.context
     if not ctx.known:
         return []
-    return [p.relative_to(ctx.root).as_posix() for p in ctx.root.rglob("*.*proj")][:50]
+    return [p.relative_to(ctx.root).as_posix() for p in context_files(ctx, ctx.root, (".csproj", ".fsproj", ".vbproj"), 50)]

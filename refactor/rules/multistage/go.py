@@ -4,7 +4,7 @@ import posixpath
 import re
 
 from ...engine.edits import InsertBefore
-from ..split import STANDARD_PATH, Copy, SplitRule, files_read, native_runtime, program_path, runtime_packages, \
+from ..split import STANDARD_PATH, Copy, context_files, SplitRule, files_read, native_runtime, program_path, runtime_packages, \
     split_fix, uncovered_paths, unknown_command, debian_suite
 
 _GO_PATH = ("/go/bin", "/usr/local/go/bin") + STANDARD_PATH
@@ -158,7 +158,7 @@ def _uses_cgo(model) -> bool:
     ctx = model.context
     if not ctx.known:
         return True
-    for path in ctx.root.rglob("*.go"):
+    for path in context_files(ctx, ctx.root, (".go",), 2000):
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
