@@ -92,9 +92,6 @@ class Build:
         steps = [i for i in self.stage.instructions if i.keyword in ("RUN", "COPY", "ADD") and id(i) not in {id(u) for u in self.users}]
         return steps[-1] if steps else None
 
-    def commands_named(self, *names: str):
-        return [(ins, c) for ins, c in self.commands if c.name in names]
-
 
 def read_build(model) -> "Build | str | None":
     """The build as the split reads it; a reason (str) when it cannot be split; None: not one stage."""
@@ -102,8 +99,6 @@ def read_build(model) -> "Build | str | None":
     if len(stages) != 1:
         return None
     stage = stages[0]
-    if stage.name:
-        pass  # a named single stage splits like any other
     base = model.base_image(stage)
     if "$" in base.text:
         return "the base image is named by a variable the split cannot resolve"
@@ -197,8 +192,6 @@ def read_build(model) -> "Build | str | None":
         elif kw == "USER":
             user, user_index = ins, n
     user_moves = user is not None and user_index > last_build
-    if user is not None and not user_moves:
-        pass  # the builder keeps it where it is; the runtime repeats it at the end
     entry: tuple[str, ...] = ()
     entry_shell = False
     for ins in moves:
@@ -253,8 +246,6 @@ def _system_packages(cmd, packages: list[str]) -> str | None:
         return "apk"
     if name == "rm" and all(a.startswith("-") or a.startswith(("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk", "/tmp")) for a in argv[1:]):
         return "apt"
-    if name in ("docker-php-ext-install", "docker-php-ext-configure", "docker-php-ext-enable", "pecl", "update-ca-certificates"):
-        return None
     return None
 
 
@@ -310,7 +301,7 @@ def slim_variant(ref: ImageRef) -> str | None:
     return None
 
 
-def install_line(tool: str | None, packages: list[str], style) -> str | None:
+def install_line(tool: str | None, packages: list[str]) -> str | None:
     if not packages:
         return None
     names = " ".join(packages)
@@ -388,8 +379,7 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
         if ins.keyword == "ARG" or ins.keyword == "ENV":
             new.append(_verbatim(ins, nl))
     tail = []
-    install = install_line(build.package_tool if build.family != "alpine" or build.package_tool else "apt",
-                           list(runtime_packages), style)
+    install = install_line("apk" if build.family == "alpine" else build.package_tool, list(runtime_packages))
     if install:
         tail.append(install)
     for ins in build.users:
@@ -441,10 +431,6 @@ def command_tools(build: Build) -> set[str]:
         for word in re.findall(r"(?:^|[;&|]\s*|\s)(curl|wget|nc|bash|git)(?=\s|$)", text):
             out.add(word)
     return out
-
-
-def is_setup(cmd) -> bool:
-    return tool_setup(cmd)
 
 
 def unknown_command(build: Build, known: set[str]) -> str | None:
