@@ -74,17 +74,19 @@ class Build:
     commands: list  # (instruction, command) of every command of every RUN
     moves: list  # configuration instructions that move to the runtime stage
     carried: list  # ARG and ENV instructions re-declared in the runtime stage
-    users: list  # RUNs that create users, repeated in the runtime stage
+    users: list  # RUNs that create users, repeated in the runtime stage (moved when after every build step)
     user: object | None  # the last USER instruction
     user_moves: bool  # that USER comes after every build step (it moves; otherwise it is repeated)
     chown: str | None  # owner given to the source folder by `chown -R`
     file_paths: list[str] = field(default_factory=list)  # absolute paths file commands touch
     entry: tuple[str, ...] = ()  # the final ENTRYPOINT + CMD words (exec form), () when shell form
     entry_shell: bool = False  # the command or entrypoint is in shell form
+    moved_users: list = field(default_factory=list)  # user-creating RUNs after every build step
+    no_recommends: bool = False  # the build's apt installs leave out recommended packages
 
     def last_step(self):
         """The last instruction that stays in the builder."""
-        gone = {id(i) for i in self.moves} | ({id(self.user)} if self.user_moves else set())
+        gone = {id(i) for i in self.moves} | ({id(self.user)} if self.user_moves else set()) | {id(u) for u in self.moved_users}
         return [i for i in self.stage.instructions if id(i) not in gone][-1]
 
     def last_build_step(self):
@@ -116,6 +118,7 @@ def read_build(model) -> "Build | str | None":
     user_index = -1
     chown = None
     file_paths: list[str] = []
+    env: dict[str, str] = {}
     last_build = -1
     for n, ins in enumerate(stage.instructions[1:], start=1):
         kw = ins.keyword
@@ -124,8 +127,11 @@ def read_build(model) -> "Build | str | None":
             return f"line {ins.start_line}: ONBUILD runs in images built FROM this one; a split would move it"
         if kw == "SHELL":
             return f"line {ins.start_line}: SHELL changes how every later step runs; split by hand"
+        if kw == "ENV":
+            for k, v in ins.pairs:
+                env[k] = _expand(v.strip("\"'"), env)
         if kw == "WORKDIR":
-            path = ins.arguments[0] if ins.arguments else ""
+            path = _expand(ins.arguments[0], env) if ins.arguments else ""
             if "$" in path or (workdir is None and not path.startswith("/")):
                 return f"line {ins.start_line}: the WORKDIR cannot be resolved to an absolute path"
             workdir = posixpath.normpath(posixpath.join(workdir or "/", path))
@@ -137,7 +143,7 @@ def read_build(model) -> "Build | str | None":
             args = list(ins.arguments)
             if kw == "ADD" and any(re.match(r"[a-z]+://|git@", a) for a in args[:-1]):
                 return f"line {ins.start_line}: ADD fetches from the network; split by hand"
-            dest = args[-1] if args else ""
+            dest = _expand(args[-1], env) if args else ""
             if "$" in dest or (workdir is None and not dest.startswith("/")):
                 return f"line {ins.start_line}: the destination of the copy cannot be resolved"
             absolute = posixpath.normpath(posixpath.join(workdir or "/", dest))
@@ -192,6 +198,8 @@ def read_build(model) -> "Build | str | None":
         elif kw == "USER":
             user, user_index = ins, n
     user_moves = user is not None and user_index > last_build
+    index = {id(i): n for n, i in enumerate(stage.instructions)}
+    moved_users = [u for u in users if index[id(u)] > last_build]
     entry: tuple[str, ...] = ()
     entry_shell = False
     for ins in moves:
@@ -201,8 +209,16 @@ def read_build(model) -> "Build | str | None":
             else:
                 entry_shell = True
                 entry = tuple(shlex.split(ins.arguments[0])) if ins.arguments and _plain(ins.arguments[0]) else ()
+    no_recommends = any(c.name in ("apt-get", "apt") and "--no-install-recommends" in c.argv for _, c in commands)
     return Build(stage, base, facts.family, workdir_at, workdir or "/", source_dirs, sources, _unique(packages), package_tool,
-                 runs, commands, moves, carried, users, user, user_moves, chown, file_paths, entry, entry_shell)
+                 runs, commands, moves, carried, users, user, user_moves, chown, file_paths, entry, entry_shell,
+                 moved_users=moved_users, no_recommends=no_recommends)
+
+
+def _expand(value: str, env: dict[str, str]) -> str:
+    from ..model.imageconfig import _expand as expand
+
+    return expand(value, env)
 
 
 def _plain(text: str) -> bool:
@@ -301,13 +317,15 @@ def slim_variant(ref: ImageRef) -> str | None:
     return None
 
 
-def install_line(tool: str | None, packages: list[str]) -> str | None:
+def install_line(tool: str | None, packages: list[str], no_recommends: bool) -> str | None:
+    """The runtime's package install; recommended packages are left out only where the build did so."""
     if not packages:
         return None
     names = " ".join(packages)
     if tool == "apk":
         return f"RUN apk add --no-cache {names}"
-    return (f"RUN apt-get update && apt-get install -y --no-install-recommends {names} \\\n"
+    option = "--no-install-recommends " if no_recommends else ""
+    return (f"RUN apt-get update && apt-get install -y {option}{names} \\\n"
             f"    && rm -rf /var/lib/apt/lists/*")
 
 
@@ -367,7 +385,7 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     edits = [Replace(frm, f"{body} {style.keyword('AS')} {BUILDER}{ending}", verbatim=True)]
     last = build.last_step()
     steps_end = build.last_build_step() or last
-    moved = [m for m in build.moves] + ([build.user] if build.user_moves else [])
+    moved = [m for m in build.moves] + ([build.user] if build.user_moves else []) + list(build.moved_users)
     for ins in moved:
         edits.append(Remove(ins))
     if builder_steps:
@@ -379,7 +397,10 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
         if ins.keyword == "ARG" or ins.keyword == "ENV":
             new.append(_verbatim(ins, nl))
     tail = []
-    install = install_line("apk" if build.family == "alpine" else build.package_tool, list(runtime_packages))
+    install = install_line("apk" if build.family == "alpine" else build.package_tool, list(runtime_packages),
+                           build.no_recommends)
+    if runtime_packages and "installs" not in message:
+        message += f", installing {', '.join(runtime_packages)}"
     if install:
         tail.append(install)
     for ins in build.users:
@@ -508,6 +529,23 @@ def files_read(model, build: Build, extensions: tuple[str, ...], limit: int = 40
 
 
 STANDARD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def command_files(model, build: Build) -> list[str]:
+    """Files of the build context that the command's arguments name (`--config /app/config.yaml`)."""
+    out: list[str] = []
+    for word in build.entry[1:]:
+        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+        if not value or value.startswith("-") or "$" in value:
+            continue
+        absolute = posixpath.normpath(posixpath.join(build.workdir, value))
+        for src, dest in build.sources:
+            if absolute == dest or not absolute.startswith(dest.rstrip("/") + "/"):
+                continue
+            rel = absolute[len(dest.rstrip("/")) + 1:]
+            if model.context.exists(rel if src == "." else f"{src}/{rel}") and absolute not in out:
+                out.append(absolute)
+    return out
 
 
 def library_packages(model, ecosystem: str, manifests: tuple[str, ...]) -> list[str]:

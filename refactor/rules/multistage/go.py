@@ -4,7 +4,7 @@ import posixpath
 import re
 
 from ...engine.edits import InsertBefore
-from ..split import STANDARD_PATH, Copy, context_files, SplitRule, files_read, native_runtime, program_path, runtime_packages, \
+from ..split import command_files, STANDARD_PATH, Copy, context_files, SplitRule, files_read, native_runtime, program_path, runtime_packages, \
     split_fix, uncovered_paths, unknown_command, debian_suite
 
 _GO_PATH = ("/go/bin", "/usr/local/go/bin") + STANDARD_PATH
@@ -95,7 +95,7 @@ class GoSplit(SplitRule):
         if "alpine" in (build.base.tag or "") and not static:
             return "a cgo build on Alpine links musl: split by hand"
         runtime = native_runtime(build, packages, static=static)
-        copies = [Copy(artifact)] + [Copy(p) for p in files_read(model, build, (".go",))]
+        copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".go",)) + command_files(model, build))]
         if uncovered_paths(build, copies):
             return uncovered_paths(build, copies)
         runtime_env = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from ...model.images import image_facts
-from ..split import STANDARD_PATH, Copy, SplitRule, debian_suite, files_read, native_runtime, program_path, \
+from ..split import command_files, STANDARD_PATH, Copy, SplitRule, debian_suite, files_read, native_runtime, program_path, \
     runtime_packages, split_fix, uncovered_paths, unknown_command
 
 _BUILD = {"make", "cmake", "gcc", "g++", "cc", "c++", "clang", "clang++", "ninja", "meson", "autoreconf", "./configure",
@@ -101,7 +101,7 @@ class NativeSplit(SplitRule):
         runtime = native_runtime(build, packages, static=False)
         if key == "ubuntu":
             runtime = build.base.text if runtime.startswith("debian:") else runtime
-        copies = [Copy(program)] + [Copy(p) for p in files_read(model, build, (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp"))]
+        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")) + command_files(model, build))]
         why = uncovered_paths(build, copies)
         if why:
             return why

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shlex
 
 from ...engine.edits import InsertAfter
@@ -115,6 +116,8 @@ class NodeSplit(SplitRule):
         blocker = _dev_at_run_time(build, pkg, dev)
         if blocker:
             return blocker
+        if build.entry[:1] == ("pnpm",) or build.entry[:1] == ("yarn",) and any(c.name == "corepack" for _, c in build.commands):
+            return f"the command runs {build.entry[0]}, set up by corepack in the build: it would be missing at run time"
         global_tool = _global_used(build)
         if global_tool:
             return f"the command runs {global_tool}, installed globally in the build: it would be missing at run time"
@@ -137,7 +140,7 @@ class NodeSplit(SplitRule):
         why = uncovered_paths(build, copies)
         if why:
             return why
-        prune = _prune(tool, cmd)
+        prune = _prune(tool, cmd, build.base.tag or "")
         steps = [prune] if prune else []
         where = f"{build.base.text} keeps the compilers" + (" and runs the build" if _has_build(pkg, build) else "")
         message = (f"split into a build stage ({where}{', then drops the dev dependencies' if prune else ''}) and a "
@@ -163,12 +166,14 @@ def _has_build(pkg: dict, build) -> bool:
     return "build" in scripts and any(c.name in ("npm", "yarn", "pnpm") and "build" in c.argv for _, c in build.commands)
 
 
-def _prune(tool: str, cmd) -> str | None:
+def _prune(tool: str, cmd, tag: str) -> str | None:
     args = [a or "" for a in cmd.argv[1:]]
     if any(a in ("--production", "--prod", "--omit=dev", "-P") or a.startswith("--only=prod") for a in args):
         return None  # only production dependencies were installed
     if tool == "npm":
-        return "RUN npm prune --omit=dev"
+        major = re.match(r"(\d+)", tag)
+        old = major is not None and int(major.group(1)) < 16  # npm 6 knows --production, not --omit
+        return "RUN npm prune --production" if old else "RUN npm prune --omit=dev"
     if tool == "yarn":
         return "RUN yarn install --production --frozen-lockfile --ignore-scripts --prefer-offline"
     return "RUN pnpm prune --prod"

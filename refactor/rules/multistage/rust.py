@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ..split import STANDARD_PATH, Copy, SplitRule, debian_suite, files_read, native_runtime, program_path, \
+from ..split import command_files, STANDARD_PATH, Copy, SplitRule, debian_suite, files_read, native_runtime, program_path, \
     runtime_packages, split_fix, uncovered_paths, unknown_command
 
 _CARGO_BIN = "/usr/local/cargo/bin"
@@ -94,7 +94,7 @@ class RustSplit(SplitRule):
         if why:
             return why
         runtime = native_runtime(build, packages, static=False)
-        copies = [Copy(program)] + [Copy(p) for p in files_read(model, build, (".rs",))]
+        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".rs",)) + command_files(model, build))]
         why = uncovered_paths(build, copies)
         if why:
             return why

@@ -51,7 +51,8 @@ class StaticSiteSplit(SplitRule):
     ```
 
     ## Fix safety
-    Unsafe: the command changes from the npm server to nginx's own, and
+    Unsafe: the command changes from the npm server to nginx's own (a
+    HEALTHCHECK written for the Node image is dropped with it), and
     details of serving differ (headers, directory listings, caching, the
     server's other options). Only applied with `--unsafe-fixes`; otherwise
     listed as a suggestion.
@@ -78,8 +79,6 @@ class StaticSiteSplit(SplitRule):
             return why
         if not any(c.name in ("npm", "yarn", "pnpm") and "build" in c.argv for _, c in build.commands):
             return "the served folder is not built by a build script; split by hand"
-        if any(i.keyword == "HEALTHCHECK" for i in build.moves):
-            return "the HEALTHCHECK would run against nginx's image; split by hand"
         fallback = "        try_files $uri $uri/ /index.html;\\n" if single else ""
         conf = ("server {\\n"
                 f"    listen {port};\\n"
@@ -95,7 +94,7 @@ class StaticSiteSplit(SplitRule):
                    f"{' with the single-page fallback' if single else ''}: the npm server's command is replaced by nginx's")
         return split_fix(model, build, runtime=nginx, copies=copies, message=message, safety=Safety.UNSAFE,
                          runtime_steps=[step],
-                         dropped=tuple(m for m in build.moves if m.keyword in ("CMD", "ENTRYPOINT")))
+                         dropped=tuple(m for m in build.moves if m.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK")))
 
 
 def static_output(model, build):

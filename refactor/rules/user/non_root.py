@@ -175,6 +175,8 @@ def _needs_root(commands, instructions) -> str | None:
             return f"the build puts {ins.arguments[-1]} in root's home for the process to read"
         if ins.keyword == "ENV" and any(k == "HOME" and v.strip("\"'") == "/root" for k, v in ins.pairs):
             return "HOME is /root: the process expects root's home"
+        if ins.keyword == "RUN" and re.search(r"\bpip3?\s+install\b[^&;|]*\s--user\b", ins.original):
+            return "pip install --user puts the packages in root's home, which another user cannot read"
     return None
 
 
