@@ -102,6 +102,8 @@ def read_build(model) -> "Build | str | None":
         return None
     stage = stages[0]
     base = model.base_image(stage)
+    if "$" in stage.base_name:
+        return "the base image is set by a build argument: a runtime stage would not follow it; split by hand"
     if "$" in base.text:
         return "the base image is named by a variable the split cannot resolve"
     if base.tag is None and base.digest is None or (base.tag or "").lower() == "latest":
@@ -156,6 +158,8 @@ def read_build(model) -> "Build | str | None":
                     sources.append((clean, absolute))
             last_build = n
         elif kw == "RUN":
+            if workdir is None:
+                return f"line {ins.start_line}: the directory the RUN works in is unknown (the base image's WORKDIR is not known); add a WORKDIR"
             if ins.is_exec_form or ins.heredocs:
                 return f"line {ins.start_line}: a RUN in exec form or with a here-document; split by hand"
             script = model.script(ins)

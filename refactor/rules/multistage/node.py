@@ -133,6 +133,13 @@ class NodeSplit(SplitRule):
         for t in sorted(command_tools(build)):
             if t in _FULL_ONLY and full and t not in packages:
                 packages.append(t)
+        prune = _prune(tool, cmd, build.base.tag or "")
+        if runtime == build.base.text and prune is None and not _has_build(pkg, build) and not packages:
+            return "the base is already slim and only production dependencies are installed: a split would change nothing"
+        if prune and not _has_build(pkg, build):
+            used = _imports(ctx, base) & dev
+            if used:
+                return f"the source loads {', '.join(sorted(used))}, listed under devDependencies: pruning them would break it"
         dirs = app_dirs(build)
         if appdir not in dirs and not any(appdir.startswith(d + "/") for d in dirs):
             return f"dependencies are installed in {appdir}, where no source was copied"
@@ -140,13 +147,32 @@ class NodeSplit(SplitRule):
         why = uncovered_paths(build, copies)
         if why:
             return why
-        prune = _prune(tool, cmd, build.base.tag or "")
         steps = [prune] if prune else []
-        where = f"{build.base.text} keeps the compilers" + (" and runs the build" if _has_build(pkg, build) else "")
+        where = f"{build.base.text} keeps the compilers" if runtime != build.base.text else f"{build.base.text} installs" + (" and runs the build" if _has_build(pkg, build) else "")
         message = (f"split into a build stage ({where}{', then drops the dev dependencies' if prune else ''}) and a "
                    f"{runtime} runtime stage that copies {', '.join(dirs)}: a smaller image without build tools")
         return split_fix(model, build, runtime=runtime, copies=copies, message=message, builder_steps=steps,
                          runtime_packages=packages)
+
+
+_IMPORT = re.compile(r"""(?:require\(\s*|\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]""")
+
+
+def _imports(ctx, base: str) -> set[str]:
+    """Packages the JavaScript source loads (`require('x')`, `import … from 'x'`)."""
+    from ..split import context_files
+
+    root = ctx.root if base in ("", ".") else ctx.root / base
+    names: set[str] = set()
+    for path in context_files(ctx, root, (".js", ".mjs", ".cjs", ".ts"), 400):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for spec in _IMPORT.findall(text):
+            parts = spec.split("/")
+            names.add("/".join(parts[:2]) if spec.startswith("@") else parts[0])
+    return names
 
 
 def _join(base: str, name: str) -> str:

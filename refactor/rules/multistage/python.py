@@ -111,7 +111,11 @@ class PythonSplit(SplitRule):
         for t in sorted(command_tools(build)):
             if full and t in ("curl", "wget", "git") and t not in packages:
                 packages.append(t)
+        if runtime == build.base.text and not build.packages and not any(i[2] in ("poetry", "pipenv") for i in installs):
+            return "the base is already slim and nothing would be left behind: a split would change nothing"
         system = [i for i in installs if i[2] != "uv"]
+        if system and build.user is not None and build.stage.instructions.index(build.user) < build.stage.instructions.index(system[0][0]):
+            return "the dependencies are installed as a non-root USER: a virtual environment made before it would not be writable"
         dirs = app_dirs(build)
         if not dirs:
             return "no source folder is copied into the image"

@@ -1,0 +1,2 @@
+const express = require('express');
+const methodOverride = require('method-override');
