@@ -321,6 +321,28 @@ def slim_variant(ref: ImageRef) -> str | None:
     return None
 
 
+_FULL_ONLY = ("curl", "wget", "git")  # in the full python, node and ruby images, not in -slim
+
+
+def slim_runtime(model, build: Build, ecosystem: str, manifests: tuple[str, ...]) -> "tuple[str, list[str]] | str":
+    """The slim variant of the build image and the packages it must install, or why not.
+
+    Besides the runtime libraries of the build's own packages: those that packages named in
+    the manifests built against (the full image carries their headers), and the tools the
+    command or health check runs that only the full image has.
+    """
+    runtime = slim_variant(build.base)
+    if runtime is None:
+        return f"no slim variant of {build.base.text} is known"
+    packages, why = runtime_packages(build, debian_suite(build.base))
+    if why:
+        return why
+    if not any(v in (build.base.tag or "") for v in ("slim", "alpine")):
+        packages += [p for p in library_packages(model, ecosystem, manifests) if p not in packages]
+        packages += [t for t in sorted(command_tools(build)) if t in _FULL_ONLY and t not in packages]
+    return runtime, packages
+
+
 def install_line(tool: str | None, packages: list[str], no_recommends: bool) -> str | None:
     """The runtime's package install; recommended packages are left out only where the build did so."""
     if not packages:
@@ -337,11 +359,12 @@ class SplitRule(Rule):
     """Shared by the MS rules: which build each one owns, and the reasons it declines in common."""
 
     ecosystem: str
+    images: tuple[str, ...] = ()  # the build images it splits, by the last part of their name
     safety = Safety.REVIEW
     reports_multistage = True  # one rule per base image says the file is already split
 
-    def owns(self, model) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
+    def owns(self, model) -> bool:
+        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] in self.images
 
     def check(self, model):
         if not model.stages or not self.owns(model):

@@ -64,9 +64,7 @@ class GoSplit(SplitRule):
     title = "Split a Go build into a compile stage and a minimal runtime"
     rationale = "The runtime needs the binary, not the Go toolchain: a distroless image holds it in a few megabytes."
     ecosystem = "go"
-
-    def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] == "golang"
+    images = ("golang",)
 
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name == "go" and c.argv[1:2] in (("build",), ("install",))]

@@ -57,10 +57,7 @@ class JavaSplit(SplitRule):
     title = "Split a Maven or Gradle build into a JDK build stage and a JRE runtime"
     rationale = "The application needs a JRE and its jar, not the JDK, the build tool and its dependency cache."
     ecosystem = "java"
-
-    def owns(self, model) -> bool:
-        key = model.base_image(model.stages[0]).path.rsplit("/", 1)[-1]
-        return key in ("maven", "gradle", "eclipse-temurin", "openjdk", "amazoncorretto")
+    images = ("maven", "gradle", "eclipse-temurin", "openjdk", "amazoncorretto")
 
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name in ("mvn", "mvnw", "gradle", "gradlew")]

@@ -6,12 +6,10 @@ import shlex
 from ...engine.edits import InsertAfter
 from ...model.ecosystems import dependency_install
 from ..base import Fix, Safety, Skip
-from ..split import Copy, SplitRule, app_dirs, command_tools, debian_suite, runtime_packages, slim_variant, split_fix, \
-    uncovered_paths, unknown_command
+from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command
 from .static_site import static_output
 
 _TOOLS = {"npm", "npx", "yarn", "pnpm", "corepack", "node", "tsc"}
-_FULL_ONLY = {"curl", "wget", "git"}  # in node:<v>, not in node:<v>-slim
 
 
 class NodeSplit(SplitRule):
@@ -75,10 +73,7 @@ class NodeSplit(SplitRule):
     title = "Split a Node.js build into a build stage and a slim runtime stage"
     rationale = "Compilers and development dependencies stay in the build stage; the image that runs is the slim Node image with production dependencies only."
     ecosystem = "node"
-
-    def owns(self, model) -> bool:
-        first = model.stages[0]
-        return model.base_image(first).path.rsplit("/", 1)[-1] == "node"
+    images = ("node",)
 
     def check(self, model):
         yield from super().check(model)
@@ -123,16 +118,10 @@ class NodeSplit(SplitRule):
             return f"the command runs {global_tool}, installed globally in the build: it would be missing at run time"
         if tool == "yarn" and ctx.exists(_join(base, "yarn.lock")) and "yarn lockfile v1" not in (ctx.read_text(_join(base, "yarn.lock"), 4096) or ""):
             return "yarn 2+ (Berry) builds are not split yet"
-        runtime = slim_variant(build.base)
-        if runtime is None:
-            return f"no slim variant of {build.base.text} is known"
-        packages, why = runtime_packages(build, debian_suite(build.base))
-        if why:
-            return why
-        full = "alpine" not in (build.base.tag or "") and "slim" not in (build.base.tag or "")
-        for t in sorted(command_tools(build)):
-            if t in _FULL_ONLY and full and t not in packages:
-                packages.append(t)
+        slim = slim_runtime(model, build, "node", (_join(base, "package.json"),))
+        if isinstance(slim, str):
+            return slim
+        runtime, packages = slim
         prune = _prune(tool, cmd, build.base.tag or "")
         if runtime == build.base.text and prune is None and not _has_build(pkg, build) and not packages:
             return "the base is already slim and only production dependencies are installed: a split would change nothing"

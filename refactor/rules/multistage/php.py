@@ -62,9 +62,7 @@ class PhpSplit(SplitRule):
     title = "Split a Composer build into a build stage and a runtime without Composer and build tools"
     rationale = "Composer, git, unzip and headers are needed to install, not to run."
     ecosystem = "php"
-
-    def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] == "php"
+    images = ("php",)
 
     def plan(self, model, build):
         if not any(c.name == "composer" and c.argv[1:2] in (("install",), ("update",)) for _, c in build.commands):

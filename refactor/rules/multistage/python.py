@@ -3,8 +3,7 @@ from __future__ import annotations
 import re
 
 from ...engine.edits import InsertBefore
-from ..split import Copy, SplitRule, app_dirs, command_tools, debian_suite, library_packages, runtime_packages, \
-    slim_variant, split_fix, uncovered_paths, unknown_command
+from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command
 
 VENV = "/opt/venv"
 _TOOLS = {"pip", "pip3", "python", "python3", "poetry", "uv", "pipenv", "virtualenv"}
@@ -76,9 +75,7 @@ class PythonSplit(SplitRule):
     title = "Split a Python build into a build stage and a slim runtime with a virtual environment"
     rationale = "Compilers and build tools stay in the build stage; the slim runtime gets the virtual environment and the application."
     ecosystem = "python"
-
-    def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] == "python"
+    images = ("python",)
 
     def plan(self, model, build):
         installs = []
@@ -99,18 +96,10 @@ class PythonSplit(SplitRule):
                 return f"the command runs {word}, a build tool the runtime would not have"
         if build.entry_shell and any(t in (build.moves[0].original if build.moves else "") for t in ("poetry run", "pipenv run", "uv run")):
             return "the command runs a build tool the runtime would not have"
-        runtime = slim_variant(build.base)
-        if runtime is None:
-            return f"no slim variant of {build.base.text} is known"
-        packages, why = runtime_packages(build, debian_suite(build.base))
-        if why:
-            return why
-        full = not any(v in (build.base.tag or "") for v in ("slim", "alpine"))
-        if full:
-            packages += [p for p in library_packages(model, "python", _MANIFESTS) if p not in packages]
-        for t in sorted(command_tools(build)):
-            if full and t in ("curl", "wget", "git") and t not in packages:
-                packages.append(t)
+        slim = slim_runtime(model, build, "python", _MANIFESTS)
+        if isinstance(slim, str):
+            return slim
+        runtime, packages = slim
         if runtime == build.base.text and not build.packages and not any(i[2] in ("poetry", "pipenv") for i in installs):
             return "the base is already slim and nothing would be left behind: a split would change nothing"
         system = [i for i in installs if i[2] != "uv"]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from ..split import Copy, SplitRule, app_dirs, command_tools, debian_suite, library_packages, runtime_packages, \
-    slim_variant, split_fix, uncovered_paths, unknown_command
+from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command
 
 GEMS = "/usr/local/bundle"  # BUNDLE_APP_CONFIG and GEM_HOME of the official ruby images
 _TOOLS = {"bundle", "bundler", "gem", "ruby", "rake", "rails"}
@@ -57,9 +56,7 @@ class RubySplit(SplitRule):
     title = "Split a Bundler build into a build stage and a slim Ruby runtime"
     rationale = "Native gems are compiled in the build stage; the slim runtime gets the gems and the application."
     ecosystem = "ruby"
-
-    def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] == "ruby"
+    images = ("ruby",)
 
     def plan(self, model, build):
         if not any(c.name in ("bundle", "bundler") and (len(c.argv) == 1 or c.argv[1] == "install") for _, c in build.commands):
@@ -71,15 +68,10 @@ class RubySplit(SplitRule):
             for k, v in ins.pairs:
                 if k in ("BUNDLE_PATH", "GEM_HOME") and not any(v.strip("\"'").startswith(d) for d in app_dirs(build) + [GEMS]):
                     return f"{k} puts the gems in {v}; split by hand"
-        runtime = slim_variant(build.base)
-        if runtime is None:
-            return f"no slim variant of {build.base.text} is known"
-        packages, why = runtime_packages(build, debian_suite(build.base))
-        if why:
-            return why
-        if not any(v in (build.base.tag or "") for v in ("slim", "alpine")):
-            packages += [p for p in library_packages(model, "ruby", ("Gemfile.lock", "Gemfile")) if p not in packages]
-            packages += [t for t in sorted(command_tools(build)) if t in ("curl", "wget", "git") and t not in packages]
+        slim = slim_runtime(model, build, "ruby", ("Gemfile.lock", "Gemfile"))
+        if isinstance(slim, str):
+            return slim
+        runtime, packages = slim
         dirs = app_dirs(build)
         copies = [Copy(GEMS)] + [Copy(d, chown=build.chown) for d in dirs]
         why = uncovered_paths(build, copies)

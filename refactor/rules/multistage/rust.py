@@ -58,9 +58,7 @@ class RustSplit(SplitRule):
     title = "Split a Rust build into a compile stage and a minimal runtime"
     rationale = "The runtime needs the release binary, not the Rust toolchain and the target folder."
     ecosystem = "rust"
-
-    def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] == "rust"
+    images = ("rust",)
 
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name == "cargo" and c.argv[1:2] in (("build",), ("install",))]

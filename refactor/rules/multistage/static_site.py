@@ -63,11 +63,9 @@ class StaticSiteSplit(SplitRule):
     title = "Serve a built front end from nginx instead of a Node image"
     rationale = "A front end that only serves built files needs a web server, not Node, its modules and the source."
     ecosystem = "static"
+    images = ("node",)
     safety = Safety.UNSAFE
     reports_multistage = False  # MS001 says it for node images
-
-    def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] == "node"
 
     def plan(self, model, build):
         served = static_output(model, build)
