@@ -21,7 +21,9 @@ class NonRootUser(Rule):
     the user the image already ships (`node` in `node`, `app` in .NET images,
     `nonroot` in distroless), a numeric user on `scratch`, or a system user
     created with `groupadd`/`useradd` on Debian and Ubuntu and
-    `addgroup -S`/`adduser -S` on Alpine and BusyBox. Directories named by
+    `addgroup -S`/`adduser -S` on Alpine and BusyBox. A user it creates is
+    created before the stage's first `COPY`, so that layer stays cached when the
+    source changes; `USER` goes before the closing configuration. Directories named by
     `VOLUME` are given to that user, so the application can write there.
 
     ## Why
@@ -39,8 +41,8 @@ class NonRootUser(Rule):
     ## Use instead
     ```dockerfile
     FROM python:3.12-slim
-    COPY . /app
     RUN groupadd --system app && useradd --system --gid app --no-create-home app
+    COPY . /app
     USER app
     CMD ["python", "/app/main.py"]
     ```
@@ -132,8 +134,16 @@ class NonRootUser(Rule):
             yield Skip(f"cannot tell how to add a user to {ref} (family unknown): add one by hand", anchor)
             return
         before = model.trailing_config(stage, TRAILING)
+        edits = []
+        creation = _first_copy(stage, before) if len(lines) > 1 and lines[0].startswith("RUN ") else None
+        if creation is not None:
+            # the user does not depend on the application: created before the first copy, its layer
+            # stays cached when the source changes
+            edits.append(InsertBefore(creation, lines[0], above_comments=True))
+            lines = lines[1:]
         code = "\n".join(lines)
-        edit = InsertBefore(before, code, above_comments=True) if before is not None else InsertAfter(stage.instructions[-1], code)
+        edits.append(InsertBefore(before, code, above_comments=True) if before is not None
+                     else InsertAfter(stage.instructions[-1], code))
         if facts.family == "scratch":
             what = "the numeric user 65532:65532 (scratch has no user database)"
         elif own is not None:
@@ -142,7 +152,7 @@ class NonRootUser(Rule):
             what = f"the image's own user {user}"
         else:
             what = f"a system user {user}"
-        yield Fix(stage.from_instruction, f"the final stage runs as root: it now runs as {what}", Safety.REVIEW, (edit,))
+        yield Fix(stage.from_instruction, f"the final stage runs as root: it now runs as {what}", Safety.REVIEW, tuple(edits))
 
 
 # the first word of a command that is a shell or a language prompt: an image to build on or to use by hand
@@ -222,6 +232,16 @@ def _is_windows(model, stage, ref) -> bool:
 def _is_root(ins) -> bool:
     value = ins.arguments[0] if ins.arguments else ""
     return value.split(":")[0] in ("root", "0")
+
+
+def _first_copy(stage, before):
+    """The stage's first COPY or ADD, when it comes before `before` (the trailing configuration)."""
+    for ins in stage.instructions:
+        if ins is before:
+            return None
+        if ins.keyword in ("COPY", "ADD"):
+            return ins
+    return None
 
 
 def _last_build_step(model, stage):
