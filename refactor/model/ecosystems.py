@@ -111,8 +111,9 @@ def dependency_install(cmd: Command, ctx: BuildContext, base: str) -> Install | 
 
 
 def tool_setup(cmd: Command) -> bool:
-    """Installing the package manager itself (`pip install --upgrade pip`, `npm i -g pnpm`,
-    `corepack enable`): needs no source, may come before the dependencies."""
+    """Installing or configuring the package manager itself (`pip install --upgrade pip`,
+    `npm i -g pnpm`, `corepack enable`, `poetry config …`): needs no source, may come before
+    the dependencies."""
     argv = [a for a in cmd.argv]
     if any(a is None for a in argv):
         return False
@@ -128,6 +129,8 @@ def tool_setup(cmd: Command) -> bool:
         return True
     if name == "corepack":
         return True
+    if name in ("poetry", "npm", "yarn", "pnpm", "bundle", "pip", "pip3", "uv", "composer") and args[:1] == ["config"]:
+        return True  # the package manager's own settings (`poetry config virtualenvs.create false`)
     if name == "gem" and args[:1] == ["install"]:
         return all(a in ("bundler", "--no-document") or a.startswith("-v") for a in args[1:])
     return False

@@ -28,6 +28,10 @@ class ManifestsFirst(Rule):
     then builds is cut in two at the `&&` between them; a tool that installs
     the project along with its dependencies (`poetry install`, `uv sync`) gets
     a dependencies-only step first (`--no-root`, `--no-install-project`).
+    The package manager's own setup (`pip install poetry`, `poetry config …`,
+    `npm i -g pnpm`) may precede the install; RUNs right after it that only drop
+    development dependencies (`npm prune --omit=dev`, `yarn install
+    --production`) stay before the source copy too.
 
     ## Why
     Docker reuses a layer only while everything before it is unchanged. With
@@ -158,8 +162,11 @@ class ManifestsFirst(Rule):
             edits.append(Replace(run, pre + model.style.newline + copy.own_code + run.own_code, verbatim=True))
             what = f"{installs[0].tool} installs the dependencies alone first ({deps_only[0]})"
         elif rest_start is None:
-            edits.append(InsertAfter(run, copy.own_code, verbatim=True))
+            anchor = _prunes_after(model, run)
+            edits.append(InsertAfter(anchor, copy.own_code, verbatim=True))
             what = f"{' and '.join(sorted({i.tool for i in installs}))} installs before the source is copied"
+            if anchor is not run:
+                what += ", and drops the development dependencies before it too"
         else:
             first, rest = split_arguments(run, last_install, rest_start)
             run_flags = " ".join(f.text for f in run.flags)
@@ -169,6 +176,36 @@ class ManifestsFirst(Rule):
         names = ", ".join(manifests)
         return Fix(copy, f"copy {names} first so the dependency layer is reused when only the source changes: {what}",
                    Safety.REVIEW, tuple(edits))
+
+
+def _prunes_after(model, run):
+    """The last of the RUNs right after `run` that only drop development dependencies
+    (`npm prune --omit=dev`, `yarn install --production`, `pnpm prune --prod`): they read the
+    manifests and node_modules, not the source, so the source copy can follow them."""
+    stage = model.stage_of(run)
+    if stage is None:
+        return run
+    following = stage.instructions[stage.instructions.index(run) + 1:]
+    anchor = run
+    for ins in following:
+        script = model.script(ins) if ins.keyword == "RUN" and not ins.flags else None
+        if script is None or not script.commands or not all(_is_prune(c) for c in script.commands):
+            break
+        anchor = ins
+    return anchor
+
+
+def _is_prune(cmd) -> bool:
+    argv = [a or "" for a in cmd.argv]
+    if cmd.name == "npm" and argv[1:2] == ["prune"]:
+        return all(a in ("--omit=dev", "--production") for a in argv[2:])
+    if cmd.name == "pnpm" and argv[1:2] == ["prune"]:
+        return all(a in ("--prod", "--production") for a in argv[2:])
+    if cmd.name == "yarn" and argv[1:2] == ["install"]:
+        return "--production" in argv and all(
+            a in ("--production", "--frozen-lockfile", "--ignore-scripts", "--prefer-offline", "--non-interactive")
+            for a in argv[2:])
+    return False
 
 
 def _ending(ins) -> str:
