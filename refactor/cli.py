@@ -3,6 +3,7 @@
     refactor [--diff | --check | --write] PATH…     review, gate, or apply
     refactor - --stdin-filename path/Dockerfile      stdin in, the new file out
     refactor rules | explain CODE | parse PATH…
+    refactor verify PATH [--http PORT/PATH]          build both, run both, compare
 
 Exit codes: 0 success (nothing to do, or done), 1 changes needed under
 --check, 2 usage error or a file that cannot be read or parsed
@@ -17,7 +18,7 @@ import sys
 from . import __version__
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("rules", "explain", "parse")
+SUBCOMMANDS = ("rules", "explain", "parse", "verify")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,7 +52,7 @@ def _main_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="refactor",
         description="Turn legacy Dockerfiles into production-grade ones, shown as a reviewable diff.",
-        epilog="Also: refactor rules | refactor explain CODE | refactor parse PATH... "
+        epilog="Also: refactor rules | refactor explain CODE | refactor parse PATH... | refactor verify PATH. "
                "Exit codes: 0 done, 1 changes needed (--check), 2 input or usage error, 3 internal error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="Dockerfiles or directories; - reads standard input")
@@ -132,6 +133,10 @@ def _run(argv: list[str]) -> int:
 
 def _subcommand(argv: list[str]) -> int:
     name, rest = argv[0], argv[1:]
+    if name == "verify":
+        from .verify import main as verify_main
+
+        return verify_main(rest)
     if name == "rules":
         p = _Parser(prog="refactor rules", description="List every rule: code, name, usual safety, title.")
         p.add_argument("--format", dest="output_format", default="text", choices=("text", "json"))

@@ -1,0 +1,140 @@
+"""`refactor verify` without building anything: arguments, builder detection, the probe, the
+rebuild's source change and the table. The builds themselves are in test_builds.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from refactor.cli import main as cli
+from refactor.verify import (
+    EXIT_DIFFERS, EXIT_INPUT, EXIT_SAME, Builder, ImageReport, Probe, Report, VerifyError, _change_one_line,
+    _judge, _source_to_change, base_images, detect_builder, render, verify,
+)
+
+APPS = Path(__file__).resolve().parents[1] / "corpus" / "apps"
+
+
+def test_http_probe_takes_port_and_path() -> None:
+    probe = Probe.http("8080/health")
+    assert (probe.kind, probe.port, probe.path) == ("http", 8080, "/health")
+    assert Probe.http("3000").path == "/"
+
+
+@pytest.mark.parametrize("spec", ["", "http/8080", "0/x", "70000/x"])
+def test_http_probe_rejects_what_is_not_port_slash_path(spec: str) -> None:
+    with pytest.raises(VerifyError) as e:
+        Probe.http(spec)
+    assert e.value.code == EXIT_INPUT
+
+
+def test_no_builder_is_a_clear_error(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # none of docker, podman, buildah
+    dockerfile = APPS / "python-pip-batch" / "Dockerfile"
+    with pytest.raises(VerifyError) as e:
+        verify(str(dockerfile))
+    assert e.value.code == EXIT_INPUT
+    assert "no builder available" in str(e.value)
+    assert cli(["verify", str(dockerfile), "-q"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "no builder available" in err and "docker: not installed" in err
+
+
+@pytest.mark.skipif(shutil.which("docker") is None, reason="no docker client on this machine")
+def test_a_docker_client_without_an_engine_does_not_count(monkeypatch) -> None:
+    import subprocess
+
+    if subprocess.run(["docker", "info"], capture_output=True).returncode == 0:
+        pytest.skip("a Docker engine answers here")
+    assert "no engine answers" in Builder.unusable("docker")
+    with pytest.raises(VerifyError, match="docker: the client is installed but no engine answers"):
+        detect_builder("docker")
+
+
+def test_unknown_builder_is_a_usage_error(capsys) -> None:
+    assert cli(["verify", str(APPS / "c-make" / "Dockerfile"), "--builder", "kaniko"]) == EXIT_INPUT
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_probe_and_http_exclude_each_other(capsys) -> None:
+    assert cli(["verify", "Dockerfile", "--probe", "true", "--http", "80/"]) == EXIT_INPUT
+
+
+def test_a_file_that_does_not_parse_is_reported_before_any_build(tmp_path, capsys) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\nFORM x\n")
+    assert cli(["verify", str(tmp_path / "Dockerfile")]) == EXIT_INPUT
+    assert f"{tmp_path / 'Dockerfile'}:2:1:" in capsys.readouterr().err
+
+
+def test_base_images_skip_stages_and_scratch_and_substitute_global_args() -> None:
+    text = ("ARG PY=3.12\nFROM python:${PY} AS build\nRUN true\nFROM build AS test\n"
+            "FROM scratch\nCOPY --from=build / /\nFROM $UNKNOWN\n")
+    assert base_images(text) == ["python:3.12"]
+
+
+def test_the_rebuild_changes_one_source_file_not_a_manifest_or_a_test(tmp_path) -> None:
+    shutil.copytree(APPS / "python-pip-batch", tmp_path / "ctx")
+    rel, comment = _source_to_change(tmp_path / "ctx")
+    assert rel == "main.py" and comment == "#"
+    before = (tmp_path / "ctx" / rel).read_bytes()
+    _change_one_line(tmp_path / "ctx", rel, comment, "original")
+    _change_one_line(tmp_path / "ctx", rel, comment, "refactored")
+    after = (tmp_path / "ctx" / rel).read_bytes()
+    assert after.startswith(before)
+    assert after[len(before):] == b"\n# changed by refactor verify to time a cached rebuild (refactored)\n"
+
+
+def test_no_source_file_means_no_rebuild_figure(tmp_path) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    assert _source_to_change(tmp_path) is None
+
+
+def _report(**kw) -> Report:
+    r = Report("Dockerfile", "podman", Probe())
+    r.original = ImageReport("original", built=True, size=800_000_000, outcome=("running",),
+                             outcome_text="still running after 5 s", rebuild_seconds=12.0, user="root")
+    r.refactored = ImageReport("refactored", built=True, size=200_000_000, outcome=("running",),
+                               outcome_text="still running after 5 s", rebuild_seconds=2.0, user="app")
+    for k, v in kw.items():
+        setattr(r.refactored, k, v)
+    return r
+
+
+def test_same_behaviour_reports_the_gains() -> None:
+    verdict, code = _judge(_report())
+    assert code == EXIT_SAME
+    assert verdict == "same behaviour: final image 200.0 MB instead of 800.0 MB (25%); cached rebuild 6.0x as fast"
+
+
+def test_a_different_probe_result_is_exit_1() -> None:
+    verdict, code = _judge(_report(outcome=("exited", 1, ""), outcome_text="exited 1"))
+    assert code == EXIT_DIFFERS and verdict.startswith("behaviour differs")
+
+
+def test_a_refactored_file_that_does_not_build_is_exit_1() -> None:
+    verdict, code = _judge(_report(built=False, build_log="step 3: error"))
+    assert code == EXIT_DIFFERS and "does not build" in verdict and "step 3: error" in verdict
+
+
+def test_an_original_that_does_not_build_is_an_input_error() -> None:
+    r = _report()
+    r.original.built, r.original.build_log = False, "no such file"
+    with pytest.raises(VerifyError) as e:
+        _judge(r)
+    assert e.value.code == EXIT_INPUT and "the original does not build" in str(e.value)
+
+
+def test_a_failing_health_check_is_exit_1() -> None:
+    assert _judge(_report(healthcheck="fails"))[1] == EXIT_DIFFERS
+
+
+def test_the_table_names_every_figure() -> None:
+    r = _report()
+    r.verdict = "same behaviour"
+    text = render(r)
+    for row in ("build", "probe", "final image size", "layers", "user", "health check", "build time",
+                "cached rebuild"):
+        assert row in text
+    assert "800.0 MB" in text and "200.0 MB" in text and "12.0 s" in text
