@@ -165,7 +165,7 @@ def apply_edits(df: Dockerfile, edits: list[Edit], style: Style | None = None) -
             if replaced:
                 r = replaced[0]
                 code = r.code if r.verbatim else style.render(r.code)
-                parts.append(_ending_like(code, ins.own_code, newline))
+                parts.append(ending_like(code, ins.own_code, newline))
             else:
                 parts.append(ins.own_code)
         for e in after:
@@ -184,7 +184,7 @@ def _line(code: str, newline: str) -> str:
     return code if code.endswith("\n") else code + newline
 
 
-def _ending_like(code: str, original: str, newline: str) -> str:
+def ending_like(code: str, original: str, newline: str) -> str:
     """Keep whether the original ended the file without a line ending."""
     if original.endswith("\n") or code.endswith("\n"):
         return _line(code, newline)

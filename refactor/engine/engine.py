@@ -237,6 +237,7 @@ class _Positions:
 
     def __init__(self, df: Dockerfile) -> None:
         self.text = df.code
+        self.style = Style.of(df)  # the input's style, for each change's standalone edit
         self.starts: dict[int, tuple[int, int, int]] = {}  # id -> (leading start, own start, end)
         offset = sum(len(n.code) for n in df.header)
         for ins in df.instructions:
@@ -334,14 +335,17 @@ def _standalone_edit(fix: Fix, df: Dockerfile, mapped, original: Dockerfile, pos
         if target.own_code != e.target.own_code or target.leading != e.target.leading:
             return None  # an earlier change touched it: this fix only applies after that one
         translated.append(type(e)(target, *[getattr(e, f) for f in e.__dataclass_fields__ if f != "target"]))
-    new_text = apply_edits(original, translated, Style.of(original))
+    new_text = apply_edits(original, translated, positions.style)
     old = positions.text
-    # the smallest span that differs
-    start = 0
-    limit = min(len(old), len(new_text))
+    # the smallest span that differs, looked for between the first and the last instruction the
+    # edits touch: the text around them is the same in both
+    spans = [positions.starts[id(e.target)] for e in translated]
+    start = min(lead for lead, _, _ in spans)
+    end_old = max(end for _, _, end in spans)
+    end_new = end_old + len(new_text) - len(old)
+    limit = min(end_old, end_new)
     while start < limit and old[start] == new_text[start]:
         start += 1
-    end_old, end_new = len(old), len(new_text)
     while end_old > start and end_new > start and old[end_old - 1] == new_text[end_new - 1]:
         end_old -= 1
         end_new -= 1

@@ -106,23 +106,50 @@ class Model:
         """`ins` as the whole file reads with its own text replaced by `code`.
 
         None when that would change the file's other instructions (an emptied
-        continued line joining the next instruction, say) or not parse.
+        continued line joining the next instruction, say) or not parse. Only the
+        window that can change is parsed: the parser directives, the instruction
+        and the one after it (which a dangling continuation or an opened heredoc
+        would swallow), so checking every RUN of a long file stays linear.
         """
-        from ..engine.edits import Replace, apply_edits
+        from ..engine.edits import ending_like
         from ..syntax.errors import ParseError
         from ..syntax.parser import parse
 
-        text = apply_edits(self.df, [Replace(ins, code, verbatim=True)], self.style)
+        instructions = self.df.instructions
+        index = next(n for n, other in enumerate(instructions) if other is ins)
+        following = instructions[index + 1 : index + 2]
+        text = self._code
+        window = "".join((
+            text[: self._spans[0][0]],  # the parser directives
+            "FROM scratch\n",
+            "".join(t.code for t in ins.leading),
+            ending_like(code, ins.own_code, self.style.newline),  # as apply_edits writes a Replace
+            text[slice(*self._spans[index + 1])] if following else "",
+        ))
         try:
-            new = parse(text).instructions
+            new = parse(window).instructions
         except ParseError:
             return None
-        if len(new) != len(self.df.instructions):
+        if len(new) != 2 + len(following):
             return None
-        index = next(n for n, other in enumerate(self.df.instructions) if other is ins)
-        if any(a.own_code != b.own_code for n, (a, b) in enumerate(zip(self.df.instructions, new)) if n != index):
+        if following and new[2].own_code != following[0].own_code:
             return None
-        return new[index]
+        return new[1]
+
+    @cached_property
+    def _code(self) -> str:
+        return self.df.code
+
+    @cached_property
+    def _spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each instruction's text in the file, its leading comments included."""
+        spans = []
+        offset = sum(len(n.code) for n in self.df.header)
+        for ins in self.df.instructions:
+            size = sum(len(t.code) for t in ins.leading) + len(ins.own_code)
+            spans.append((offset, offset + size))
+            offset += size
+        return spans
 
     def edited_run(self, ins: Instruction, edits: list[tuple[int, int, str]]) -> str | None:
         """A shell-form RUN's own code with `edits` made to its logical text, layout kept.
