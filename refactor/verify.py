@@ -150,8 +150,7 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
         try:
             for name, image in (("original", report.original), ("refactored", report.refactored)):
                 log(f"building the {name} image")
-                image.built, image.build_seconds, image.build_log = tool.build(files[name], ctx, images[name],
-                                                                               cache=False)
+                image.built, image.build_seconds, image.build_log = tool.build(files[name], ctx, images[name])
                 if not image.built:
                     break
                 tool.describe(images[name], image)
@@ -165,7 +164,7 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
                         # a different line for each, so one rebuild cannot reuse the other's layers
                         _change_one_line(ctx, *source, name)
                         log(f"rebuilding the {name} image after a change to {report.changed_file}")
-                        ok, seconds, _ = tool.build(files[name], ctx, images[name], cache=True)
+                        ok, seconds, _ = tool.build(files[name], ctx, images[name])
                         image.rebuild_seconds = seconds if ok else None
         finally:
             if not keep:
@@ -256,12 +255,12 @@ class Builder:
                 reason = (pulled.stderr.strip().splitlines() or ["no reason given"])[-1]
                 raise VerifyError(f"base image {base} cannot be had: {reason}")
 
-    def build(self, dockerfile: Path, context: Path, tag: str, *, cache: bool) -> tuple[bool, float, str]:
+    def build(self, dockerfile: Path, context: Path, tag: str) -> tuple[bool, float, str]:
+        """Build with the layer cache. Never --no-cache: Buildah then makes sibling layers that a
+        later cached build does not follow, so the rebuild would redo the dependency install."""
         args = ["build", "-f", str(dockerfile), "-t", tag]
         if self.name != "docker":
             args += ["--format", "docker", "--layers"]  # OCI images drop HEALTHCHECK
-        if not cache:
-            args.append("--no-cache")
         start = time.monotonic()
         done = self._call(self.name, *args, str(context), timeout=3600)
         return done.returncode == 0, time.monotonic() - start, done.stdout + done.stderr
