@@ -67,7 +67,7 @@ def _main_parser() -> argparse.ArgumentParser:
     level = p.add_mutually_exclusive_group()
     level.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
     level.add_argument("--safe-only", action="store_true", help="apply only fixes that keep the image identical")
-    p.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "sarif", "github"),
+    p.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "sarif", "github", "gitlab"),
                    help="report format (default: text)")
     p.add_argument("--target", metavar="STAGE", help="the stage to treat as final")
     p.add_argument("--pin-digests", action="store_true", help="also pin base images to digests (asks the registry)")

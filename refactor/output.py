@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:
     from .engine.engine import Change, Result
 
-__all__ = ["unified_diff", "colorize", "use_color", "text_lines", "to_json", "to_sarif", "to_github"]
+__all__ = ["unified_diff", "colorize", "use_color", "text_lines", "to_json", "to_sarif", "to_github", "to_gitlab"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -219,3 +219,71 @@ def _data(s: str) -> str:
 
 def _prop(s: str) -> str:
     return _data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+# --- GitLab Code Quality (CodeClimate-style JSON) ------------------------------------------------
+
+GITLAB_SEVERITY = {"safe": "minor", "review": "minor", "unsafe": "info"}
+
+
+def to_gitlab(files: list[dict], line_text: dict[str, dict[int, str]] | None = None) -> str:
+    """A GitLab Code Quality report: a JSON array with one issue per change or suggestion.
+
+    Each issue has `description`, `check_name`, `fingerprint`, `severity` and
+    `location: {path, lines: {begin}}`. Changes at the default levels are `minor`;
+    unsafe ones (suggestions unless --unsafe-fixes) are `info`; a file that cannot be
+    read or parsed is `major`. The fingerprint is the SHA-256 of the path, the rule
+    code and the text of the line the change starts on (`line_text[path][line]`; the
+    line number where that is not known), so an issue keeps its fingerprint when lines
+    are added above it and GitLab can tell new issues from fixed ones. The same code on
+    equal lines of one file is counted (`#2`, `#3` …): GitLab shows one issue per
+    fingerprint.
+    """
+    line_text = line_text or {}
+    issues: list[dict] = []
+    for f in files:
+        path = _gitlab_path(f["path"])
+        texts = line_text.get(f["path"], {})
+        seen: dict[tuple[str, str], int] = {}
+        found = [c for key in ("changes", "suggestions") for c in f.get(key, [])]
+        for c in sorted(found, key=lambda c: (c["range"]["start"]["line"], c["range"]["start"]["column"], c["code"])):
+            line = c["range"]["start"]["line"]
+            anchor = texts[line].strip() if line in texts else f"line {line}"
+            severity = GITLAB_SEVERITY.get(c["safety"], "minor")
+            issues.append(_gitlab_issue(path, c["code"], f"{c['code']} {c['message']}", severity, line, anchor, seen))
+        if f.get("error"):
+            first = f["error"].splitlines()[0] if f["error"].strip() else f["error"]  # not an internal error's traceback
+            issues.append(_gitlab_issue(path, "E001", first, "major", _error_line(first), first, seen))
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gitlab_issue(path: str, code: str, description: str, severity: str, line: int, anchor: str,
+                  seen: dict[tuple[str, str], int]) -> dict:
+    import hashlib
+
+    n = seen[(code, anchor)] = seen.get((code, anchor), 0) + 1
+    key = "\0".join((path, code, anchor) + ((f"#{n}",) if n > 1 else ()))
+    return {
+        "type": "issue",
+        "description": description,
+        "check_name": code,
+        "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
+        "severity": severity,
+        "location": {"path": path, "lines": {"begin": max(1, line)}},
+    }
+
+
+def _gitlab_path(path: str) -> str:
+    """Relative to where the command ran (the repository root in CI), with forward slashes."""
+    path = path.replace(os.sep, "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def _error_line(error: str) -> int:
+    """The line of a `path:line:col: message` error; 1 when it names none."""
+    import re
+
+    m = re.match(r"[^\n]*?:(\d+):\d+: ", error)
+    return int(m.group(1)) if m else 1

@@ -57,6 +57,7 @@ class FileOutcome:
     suggestions: list = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # rules that looked and declined
     new_text: str | None = None  # the refactored text (kept only for standard input)
+    line_text: dict[int, str] = field(default_factory=dict)  # the input's lines where findings start (--format gitlab)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -251,6 +252,8 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
     except Exception:  # a bug of ours: report, never write
         return FileOutcome(path, "failed", EXIT_INTERNAL, error=f"{path}: internal error\n{traceback.format_exc()}")
     found = dict(changes=result.changes, suggestions=result.suggestions, skipped=result.skipped)
+    if req.output_format == "gitlab":  # its fingerprints name the line's text, not only its number
+        found["line_text"] = _line_text(text, result.changes + result.suggestions)
     problem = safety_net(result, options.target)
     if problem:
         return FileOutcome(path, "failed", EXIT_INTERNAL, **found,
@@ -264,6 +267,11 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
     code = EXIT_CHANGES if req.mode == "check" else EXIT_OK
     return FileOutcome(path, "changed", code, diff=unified_diff(result.original, result.code, path), **found,
                        new_text=result.code)
+
+
+def _line_text(text: str, changes: list) -> dict[int, str]:
+    lines = text.splitlines()
+    return {c.range.start_line: lines[c.range.start_line - 1] for c in changes if 1 <= c.range.start_line <= len(lines)}
 
 
 def safety_net(result, target: str | None) -> str | None:
@@ -379,7 +387,7 @@ def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = Fal
 
 
 def _print_report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool, bulk: bool) -> None:
-    from .output import colorize, file_dict, text_lines, to_github, to_json, to_sarif, use_color
+    from .output import colorize, file_dict, text_lines, to_github, to_gitlab, to_json, to_sarif, use_color
 
     fmt = req.output_format
     out = sys.stderr if stdin_mode else sys.stdout
@@ -410,10 +418,14 @@ def _print_report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool
             from .rules import all_rules
 
             payload = to_sarif(files, all_rules())
+        elif fmt == "gitlab":
+            payload = to_gitlab(files, {o.path: o.line_text for o in outcomes})
         else:
             payload = to_github(files)
         out.write(payload)
-        if fmt == "github":
+        # the report goes to a file (or, for github, into the log as annotations): say on stderr what failed;
+        # with stdin the report itself is on stderr, where for sarif and gitlab it must stay one JSON document
+        if fmt == "github" or (fmt in ("sarif", "gitlab") and not stdin_mode):
             for o in outcomes:
                 if o.status == "failed":
                     print(o.error, file=sys.stderr)
