@@ -4,6 +4,7 @@
     refactor - --stdin-filename path/Dockerfile      stdin in, the new file out
     refactor rules | explain CODE | parse PATH…
     refactor verify PATH [--http PORT/PATH]          build both, run both, compare
+    refactor lsp                                     the language server, over stdio
 
 Exit codes: 0 success (nothing to do, or done), 1 changes needed under
 --check, 2 usage error or a file that cannot be read or parsed
@@ -18,7 +19,7 @@ import sys
 from . import __version__
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("rules", "explain", "parse", "verify")
+SUBCOMMANDS = ("rules", "explain", "parse", "verify", "lsp")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,7 +53,7 @@ def _main_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="refactor",
         description="Turn legacy Dockerfiles into production-grade ones, shown as a reviewable diff.",
-        epilog="Also: refactor rules | refactor explain CODE | refactor parse PATH... | refactor verify PATH. "
+        epilog="Also: refactor rules | refactor explain CODE | refactor parse PATH... | refactor verify PATH | refactor lsp. "
                "Exit codes: 0 done, 1 changes needed (--check), 2 input or usage error, 3 internal error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="Dockerfiles or directories; - reads standard input")
@@ -137,6 +138,10 @@ def _subcommand(argv: list[str]) -> int:
         from .verify import main as verify_main
 
         return verify_main(rest)
+    if name == "lsp":
+        from .lsp import main as lsp_main
+
+        return lsp_main(rest)
     if name == "rules":
         p = _Parser(prog="refactor rules", description="List every rule: code, name, usual safety, title.")
         p.add_argument("--format", dest="output_format", default="text", choices=("text", "json"))

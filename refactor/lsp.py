@@ -1,0 +1,335 @@
+"""`refactor lsp`: the language server, over stdio (pygls, with lsprotocol's types).
+
+- Diagnostics on open, on every change and on save: one per change the engine would make
+  at the configured level, with the rule code (linked to its documentation), the message,
+  and the safety as severity (safe: warning, review: information, unsafe: hint); the
+  changes the level holds back are shown too, as information or hints. A file that does
+  not parse gives one error at the parser's line and column.
+- Code actions: a quick fix per change ("Apply HY007: …") with the exact edit the command
+  line makes (a stage split, whose edits only apply together, is one action whose edit is
+  the whole rewrite); source actions "Apply all safe fixes", "Apply all safe and review
+  fixes" and, labelled apart, the unsafe ones.
+- Formatting applies safe fixes only (saving must never restructure a file), unless the
+  client's initialization options say `{"formatLevel": "review"}` (or "unsafe").
+- Hover on a change shows the rule's documentation, the text of `refactor explain`.
+
+The document is the server's own copy, kept in step by incremental sync; every edit names
+the version it was computed for, so a client drops an action that typing has overtaken.
+Configuration (`[tool.refactor]` in pyproject.toml, `.refactor.toml`) and the build context
+are found from the document's directory, as for `refactor - --stdin-filename PATH`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+
+LEVELS = ("safe", "review", "unsafe")
+KIND_SAFE = "source.fixAll.refactor"
+KIND_REVIEW = "source.fixAll.refactor.review"
+KIND_UNSAFE = "source.fixAll.refactor.unsafe"
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: refactor lsp\n\nThe language server of refactor, over standard input and output.")
+        return 0
+    if argv:
+        print(f"refactor lsp: unexpected argument {argv[0]!r} (the server speaks over stdio)", file=sys.stderr)
+        return 2
+    try:
+        server = build_server()
+    except ImportError as e:
+        print(f"refactor lsp needs the lsp extra: pip install 'dockerfile-refactor[lsp]' ({e})", file=sys.stderr)
+        return 2
+    server.start_io()
+    return 0
+
+
+# --- what the engine says of one version of a document -------------------------------------------
+
+
+@dataclass
+class Analysis:
+    """The engine's answer for one text, with the rewrites at each level computed on demand."""
+
+    text: str
+    path: str | None
+    level: str
+    result: object | None = None  # engine Result at `level`
+    error: object | None = None  # ParseError
+    _texts: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str, path: str | None, level: str | None = None) -> "Analysis":
+        from .syntax import ParseError
+
+        config = _config(path)
+        level = level or (config.level if config is not None and config.level else "review")
+        analysis = cls(text, path, level)
+        try:
+            analysis.result = _refactor(text, path, level, config)
+        except ParseError as e:
+            analysis.error = e
+        return analysis
+
+    @property
+    def changes(self) -> list:
+        """Applied changes, then the ones the level holds back."""
+        if self.result is None:
+            return []
+        return list(self.result.changes) + list(self.result.suggestions)
+
+    def rewritten(self, level: str, select: list[str] | None = None) -> str:
+        """The whole text with the fixes of `level` (and `select`, if given) applied."""
+        key = (level, tuple(select or ()))
+        if key not in self._texts:
+            if self.error is not None:
+                self._texts[key] = self.text
+            else:
+                self._texts[key] = _refactor(self.text, self.path, level, _config(self.path), select=select).code
+        return self._texts[key]
+
+
+def _config(path: str | None):
+    from .config import ConfigError, load_config
+
+    try:
+        return load_config(Path(path).parent if path else Path.cwd())
+    except ConfigError:
+        return None
+
+
+def _refactor(text: str, path: str | None, level: str, config, select: list[str] | None = None):
+    """The engine with the document's configuration; a result that fails the safety net
+    (does not parse, or changes the image's configuration) counts as no change."""
+    from .engine.engine import Result, refactor
+    from .model import Options
+    from .runner import safety_net
+
+    options = Options(
+        pin_table=config.pin_table_path if config else None,
+        pin_date=config.pin_date if config else None,
+        target=config.target if config else None,
+    )
+    result = refactor(
+        text,
+        path=path,
+        context=str(Path(path).parent) if path and Path(path).parent.is_dir() else None,
+        select=select if select is not None else (config.select if config else None),
+        ignore=list(config.ignore) if config else None,
+        level=level,
+        options=options,
+    )
+    if safety_net(result, options.target):
+        return Result(text, text, path=path)
+    return result
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+def build_server():
+    from lsprotocol import types as t
+    from pygls.lsp.server import LanguageServer
+
+    server = LanguageServer("refactor", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Incremental)
+    state = {"format_level": "safe", "analyses": {}}
+
+    def analysis(uri: str) -> tuple[object, Analysis]:
+        doc = server.workspace.get_text_document(uri)
+        cached = state["analyses"].get(uri)
+        if cached is not None and cached[0] == doc.version and cached[1].text == doc.source:
+            return doc, cached[1]
+        found = Analysis.of(doc.source, _path_of(doc))
+        state["analyses"][uri] = (doc.version, found)
+        return doc, found
+
+    def publish(uri: str) -> None:
+        doc, found = analysis(uri)
+        server.text_document_publish_diagnostics(
+            t.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=_diagnostics(t, doc, found)))
+
+    @server.feature(t.INITIALIZE)
+    def initialize(params: t.InitializeParams) -> None:
+        options = params.initialization_options or {}
+        level = options.get("formatLevel") if isinstance(options, dict) else None
+        if level in LEVELS:
+            state["format_level"] = level
+
+    @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params: t.DidOpenTextDocumentParams) -> None:
+        publish(params.text_document.uri)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: t.DidChangeTextDocumentParams) -> None:
+        publish(params.text_document.uri)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(params: t.DidSaveTextDocumentParams) -> None:
+        state["analyses"].pop(params.text_document.uri, None)  # the configuration may have changed
+        publish(params.text_document.uri)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: t.DidCloseTextDocumentParams) -> None:
+        state["analyses"].pop(params.text_document.uri, None)
+        server.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(t.TEXT_DOCUMENT_CODE_ACTION, t.CodeActionOptions(
+        code_action_kinds=[t.CodeActionKind.QuickFix, KIND_SAFE, KIND_REVIEW, KIND_UNSAFE]))
+    def code_action(params: t.CodeActionParams):
+        doc, found = analysis(params.text_document.uri)
+        if found.error is not None:
+            return []
+        return _actions(t, doc, found, params)
+
+    @server.feature(t.TEXT_DOCUMENT_FORMATTING)
+    def formatting(params: t.DocumentFormattingParams):
+        doc, found = analysis(params.text_document.uri)
+        new = found.rewritten(state["format_level"])
+        return [] if new == doc.source else [_whole(t, doc, new)]
+
+    @server.feature(t.TEXT_DOCUMENT_HOVER)
+    def hover(params: t.HoverParams):
+        doc, found = analysis(params.text_document.uri)
+        for change in found.changes:
+            rng = _range(t, doc, change.range)
+            if _contains(rng, params.position):
+                return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=_rule_doc(change.code)),
+                               range=rng)
+        return None
+
+    return server
+
+
+def _path_of(doc) -> str | None:
+    path = getattr(doc, "path", None)
+    return path if path and str(doc.uri).startswith("file:") else None
+
+
+SEVERITY = {"safe": 2, "review": 3, "unsafe": 4}  # Warning, Information, Hint
+
+
+def _diagnostics(t, doc, found: Analysis) -> list:
+    if found.error is not None:
+        e = found.error
+        line = max(e.line - 1, 0)
+        start = doc.position_codec.position_to_client_units(doc.lines, t.Position(line, max(e.column - 1, 0)))
+        end = t.Position(start.line, start.character + 1)
+        return [t.Diagnostic(range=t.Range(start, end), message=e.message, severity=t.DiagnosticSeverity.Error,
+                             source="refactor")]
+    out = []
+    applied = {id(c) for c in found.result.changes}
+    for change in found.changes:
+        held = "" if id(change) in applied else f" [not applied at the {found.level} level]"
+        href = _rule_doc_uri(change.code)
+        out.append(t.Diagnostic(
+            range=_range(t, doc, change.range),
+            message=f"{change.message} ({change.safety}){held}",
+            severity=t.DiagnosticSeverity(SEVERITY.get(change.safety, 3)),
+            code=change.code,
+            code_description=t.CodeDescription(href=href) if href else None,
+            source="refactor",
+            data={"code": change.code, "safety": change.safety},
+        ))
+    return out
+
+
+def _actions(t, doc, found: Analysis, params) -> list:
+    only = params.context.only or []
+
+    def wanted(kind: str) -> bool:
+        return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+    actions = []
+    if wanted(t.CodeActionKind.QuickFix):
+        for change in found.changes:
+            rng = _range(t, doc, change.range)
+            if not _overlaps(rng, params.range):
+                continue
+            if change.edit is not None:
+                edit = t.TextEdit(range=_range(t, doc, change.edit.range), new_text=change.edit.new_text)
+            else:  # a split: its edits only apply together, as the whole rewrite of that rule
+                level = change.safety if change.safety in LEVELS else "review"
+                new = found.rewritten(level, select=[change.code])
+                if new == doc.source:
+                    continue
+                edit = _whole(t, doc, new)
+            matching = [d for d in params.context.diagnostics
+                        if d.code == change.code and _overlaps(d.range, rng)]
+            unsafe = " (unsafe: may change behaviour)" if change.safety == "unsafe" else ""
+            actions.append(t.CodeAction(
+                title=f"Apply {change.code}: {change.message}{unsafe}",
+                kind=t.CodeActionKind.QuickFix,
+                diagnostics=matching or None,
+                is_preferred=change.safety == "safe" or None,
+                edit=_workspace_edit(t, doc, [edit]),
+            ))
+    for level, kind, title in (("safe", KIND_SAFE, "Apply all safe fixes"),
+                               ("review", KIND_REVIEW, "Apply all safe and review fixes"),
+                               ("unsafe", KIND_UNSAFE, "Apply all fixes, including unsafe ones (may change behaviour)")):
+        if not wanted(kind):
+            continue
+        new = found.rewritten(level)
+        if new != doc.source and (level == "safe" or new != found.rewritten(LEVELS[LEVELS.index(level) - 1])):
+            actions.append(t.CodeAction(title=title, kind=kind, edit=_workspace_edit(t, doc, [_whole(t, doc, new)])))
+    return actions
+
+
+def _workspace_edit(t, doc, edits: list):
+    """Edits for the version they were computed on: a client drops them once the text moved on."""
+    return t.WorkspaceEdit(document_changes=[t.TextDocumentEdit(
+        text_document=t.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version), edits=edits)])
+
+
+def _whole(t, doc, new: str):
+    """Replace the whole document: from its start to its very end."""
+    lines = doc.lines
+    if not lines or lines[-1].endswith(("\n", "\r")):
+        end = t.Position(len(lines), 0)
+    else:
+        end = doc.position_codec.position_to_client_units(lines, t.Position(len(lines) - 1, len(lines[-1])))
+    return t.TextEdit(range=t.Range(t.Position(0, 0), end), new_text=new)
+
+
+def _range(t, doc, r):
+    """The engine's 1-based (line, column) in characters, as the client's 0-based code units."""
+    codec, lines = doc.position_codec, doc.lines
+    start = codec.position_to_client_units(lines, t.Position(r.start_line - 1, r.start_col - 1))
+    end = codec.position_to_client_units(lines, t.Position(r.end_line - 1, r.end_col - 1))
+    return t.Range(start, end)
+
+
+def _contains(rng, pos) -> bool:
+    return (rng.start.line, rng.start.character) <= (pos.line, pos.character) <= (rng.end.line, rng.end.character)
+
+
+def _overlaps(a, b) -> bool:
+    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and \
+        (b.start.line, b.start.character) <= (a.end.line, a.end.character)
+
+
+def _rule_doc(code: str) -> str:
+    from .cli import explain_text
+    from .rules import rule_by_code
+
+    rule = rule_by_code(code)
+    return explain_text(rule) if rule is not None else code
+
+
+def _rule_doc_uri(code: str) -> str | None:
+    """A file with the rule's documentation (the text of `refactor explain`), written once per
+    version under the user's cache directory, so the link works offline and matches the server."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "refactor" / __version__ / "rules"
+    target = base / f"{code}.md"
+    try:
+        if not target.is_file():
+            base.mkdir(parents=True, exist_ok=True)
+            target.write_text(_rule_doc(code) + "\n", encoding="utf-8")
+    except OSError:
+        return None
+    return target.as_uri()
