@@ -19,7 +19,6 @@ REFACTOR_REQUIRE_BUILDS=1 (set by .ci/run) makes that a failure.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -36,20 +35,6 @@ from test_apps import CASES, spec  # noqa: E402
 
 pytestmark = pytest.mark.builds
 BUILT = [c for c in CASES if spec(c).get("built", True)]
-
-
-@pytest.fixture(scope="session")
-def lab():
-    why = standins.available()
-    if why:
-        if os.environ.get("REFACTOR_REQUIRE_BUILDS"):
-            pytest.fail(f"REFACTOR_REQUIRE_BUILDS is set but {why}")
-        pytest.skip(why)
-    lab = standins.Lab()
-    took = lab.ensure()
-    if took:
-        print(f"\nstand-ins built in {sum(took.values()):.0f} s")
-    return lab
 
 
 @pytest.fixture

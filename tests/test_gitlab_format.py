@@ -15,16 +15,7 @@ from pathlib import Path
 
 from refactor.output import to_gitlab
 
-LEGACY = "FROM python:3.12-slim\nMAINTAINER Ops <ops@example.com>\nCOPY . /app\nCMD python /app/main.py\n"
-GOOD = """\
-FROM python:3.12-slim
-LABEL org.opencontainers.image.authors="Ops <ops@example.com>"
-RUN groupadd --system app \\
-    && useradd --system --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
-COPY main.py /app/
-USER app
-CMD ["python", "/app/main.py"]
-"""
+from samples import GOOD, LEGACY  # noqa: E402
 # an unsafe suggestion (HY002), two equal lines with the same finding (HY005), safe and review changes
 MIXED = """\
 FROM debian:bookworm-slim

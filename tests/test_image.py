@@ -20,7 +20,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import standins  # noqa: E402
 from refactor.cli import main as cli  # noqa: E402
 from refactor.model.context import BuildContext  # noqa: E402
 
@@ -58,18 +57,6 @@ def test_dockerignore_keeps_what_the_wheel_build_reads_and_little_else() -> None
 
 
 # --- real builds ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def lab():
-    why = standins.available()
-    if why:
-        if os.environ.get("REFACTOR_REQUIRE_BUILDS"):
-            pytest.fail(f"REFACTOR_REQUIRE_BUILDS is set but {why}")
-        pytest.skip(why)
-    lab = standins.Lab()
-    lab.ensure()
-    return lab
 
 
 @pytest.fixture(scope="module")

@@ -80,6 +80,16 @@ async def open_doc(client: LanguageClient, path: Path, text: str | None = None, 
     return path.as_uri()
 
 
+async def formatted_text(client: LanguageClient, path: Path) -> str:
+    """Open the file, ask the server to format it, and apply the edits it returns."""
+    text = path.read_text()
+    uri = await open_doc(client, path)
+    edits = await client.text_document_formatting_async(t.DocumentFormattingParams(
+        text_document=t.TextDocumentIdentifier(uri), options=t.FormattingOptions(tab_size=4, insert_spaces=True)))
+    return apply(text, t.WorkspaceEdit(document_changes=[t.TextDocumentEdit(
+        text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=1), edits=edits)]))
+
+
 async def actions(client: LanguageClient, uri: str, rng: t.Range | None = None, only=None) -> list[t.CodeAction]:
     rng = rng or t.Range(t.Position(0, 0), t.Position(1000, 0))
     got = await client.text_document_code_action_async(t.CodeActionParams(
@@ -155,11 +165,7 @@ async def test_the_split_is_one_action_whose_edit_is_the_whole_rewrite(client, w
 async def test_formatting_applies_safe_fixes_only(client, workspace) -> None:
     path = workspace / "Dockerfile"
     text = path.read_text()
-    uri = await open_doc(client, path)
-    edits = await client.text_document_formatting_async(t.DocumentFormattingParams(
-        text_document=t.TextDocumentIdentifier(uri), options=t.FormattingOptions(tab_size=4, insert_spaces=True)))
-    formatted = apply(text, t.WorkspaceEdit(document_changes=[t.TextDocumentEdit(
-        text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=1), edits=edits)]))
+    formatted = await formatted_text(client, path)
     assert formatted == cli(text, path, "--safe-only")
     assert "AS build" not in formatted  # saving never restructures the file
 
@@ -231,12 +237,7 @@ async def review_formatter(lsp_client: LanguageClient):
 
 async def test_formatting_level_can_be_configured(review_formatter, workspace) -> None:
     path = workspace / "Dockerfile"
-    text = path.read_text()
-    uri = await open_doc(review_formatter, path)
-    edits = await review_formatter.text_document_formatting_async(t.DocumentFormattingParams(
-        text_document=t.TextDocumentIdentifier(uri), options=t.FormattingOptions(tab_size=4, insert_spaces=True)))
-    assert apply(text, t.WorkspaceEdit(document_changes=[t.TextDocumentEdit(
-        text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=1), edits=edits)])) == cli(text, path)
+    assert await formatted_text(review_formatter, path) == cli(path.read_text(), path)
 
 
 def test_lsp_without_the_extra_says_how_to_install_it(monkeypatch, capsys) -> None:

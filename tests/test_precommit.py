@@ -29,16 +29,7 @@ pytest.importorskip("pre_commit")
 ROOT = Path(__file__).resolve().parents[1]
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 
-LEGACY = "FROM python:3.12-slim\nMAINTAINER Ops <ops@example.com>\nCOPY . /app\nCMD python /app/main.py\n"
-GOOD = """\
-FROM python:3.12-slim
-LABEL org.opencontainers.image.authors="Ops <ops@example.com>"
-RUN groupadd --system app \\
-    && useradd --system --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
-COPY main.py /app/
-USER app
-CMD ["python", "/app/main.py"]
-"""
+from samples import GOOD, LEGACY  # noqa: E402
 NOT_A_DOCKERFILE = "# How we build\n\nRun `docker build .` in this folder.\n"
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
