@@ -162,7 +162,7 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
                     report.changed_file = source[0]
                     for name, image in (("original", report.original), ("refactored", report.refactored)):
                         # a different line for each, so one rebuild cannot reuse the other's layers
-                        _change_one_line(ctx, *source, name)
+                        _change_one_line(ctx, *source, f"{name} {run_id}")
                         log(f"rebuilding the {name} image after a change to {report.changed_file}")
                         ok, seconds, _ = tool.build(files[name], ctx, images[name])
                         image.rebuild_seconds = seconds if ok else None
@@ -278,9 +278,15 @@ class Builder:
     def remove(self, tags: list[str], before: set[str]) -> None:
         self._call(self.runner, "rm", "-f", *[_container_name(t) for t in tags])
         self._call(self.runner, "rmi", "-f", *tags)
-        # the layers the builds left behind, newest first, never an image that was there before
-        for image in self._dangling_since(before):
-            self._call(self.runner, "rmi", image)
+        # the layers the builds left behind, never an image that was there before; removing one
+        # can leave its parent dangling, so go on while that happens
+        for _ in range(20):
+            left = self._dangling_since(before)
+            if not left:
+                break
+            removed = [self._call(self.runner, "rmi", image).returncode == 0 for image in left]
+            if not any(removed):
+                break
 
     def _dangling_since(self, before: set[str]) -> list[str]:
         listed = self._call(self.runner, "images", "-a", "--no-trunc", "--filter", "dangling=true",
