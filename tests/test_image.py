@@ -9,6 +9,7 @@ without root or the tools they skip, unless REFACTOR_REQUIRE_BUILDS=1 (set by .c
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -129,7 +130,7 @@ def test_the_image_runs_as_non_root_without_compilers_or_leftovers(image, lab) -
     compiler = _container(lab, image, "-c", "command -v gcc || command -v cc || command -v g++ || command -v make",
                           entrypoint="sh")
     assert compiler.returncode != 0, f"a compiler in the final image: {compiler.stdout}"
-    # the wheels came in through a bind mount and pip ran without its cache: neither is left
+    # the build stage keeps the wheels and the source; pip ran without its cache
     left = _container(lab, image, "-c", "ls -d /wheels /root/.cache/pip /src 2>/dev/null", entrypoint="sh",
                       user="root")
     assert left.stdout.strip() == "", left.stdout
@@ -142,3 +143,26 @@ def test_the_image_defaults_to_help_and_knows_its_version(image, lab, tmp_path) 
     workdir = lab.run("podman", "image", "inspect", "--format", "{{.Config.WorkingDir}}", image).stdout.strip()
     assert workdir == "/work"
     assert _container(lab, image, "--version").stdout == _host("--version", cwd=tmp_path).stdout
+
+
+@pytest.mark.builds
+def test_a_rebuild_after_a_source_change_ships_the_new_code(lab, tmp_path) -> None:
+    # Buildah's layer cache once kept a stale install (a RUN --mount of the build stage's wheels):
+    # the runtime stage now copies the build stage's virtual environment
+    context = tmp_path / "src"
+    for name in ("pyproject.toml", "README.md", "Dockerfile", ".dockerignore"):
+        (context / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, context / name)
+    for folder in ("refactor", "grammar"):
+        shutil.copytree(ROOT / folder, context / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    tag = f"localhost/refactor-image-rebuild:{os.getpid()}"
+    try:
+        for version in ("0.0.1-first", "0.0.2-second"):
+            init = context / "refactor" / "__init__.py"
+            init.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', init.read_text()))
+            built = lab.run("buildah", "build", "--pull=never", "--layers", "--format", "docker", "-t", tag,
+                            str(context), check=False)
+            assert built.returncode == 0, built.stderr[-2000:]
+            assert _container(lab, tag, "--version").stdout.strip() == f"refactor {version}"
+    finally:
+        lab.run("podman", "rmi", "-f", tag, check=False)
