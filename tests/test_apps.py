@@ -145,3 +145,11 @@ def _update() -> None:
 if __name__ == "__main__":
     if "--update" in sys.argv:
         _update()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_app_without_a_build_context_does_not_fail(case: Path) -> None:
+    # the API without a context, an editor's unsaved buffer: the rules read nothing, never crash
+    text = (case / "Dockerfile").read_text(encoding="utf-8")
+    result = refactor(text, level=spec(case).get("level", "review"), options=Options(pin_date=PIN_DATE))
+    assert result.code == text or parse(result.code)

@@ -633,8 +633,8 @@ def context_files(ctx, root: Path, extensions: tuple[str, ...], limit: int = 400
     dependency folders and what .dockerignore excludes; at most `limit` (a bound for huge trees)."""
     import os
 
-    if not root.is_dir():
-        return
+    if not ctx.known or root is None or not root.is_dir():
+        return  # no build context (the API without one, an editor's unsaved buffer)
     found = 0
     visited = 0
     for folder, dirs, files in os.walk(root):

@@ -151,6 +151,8 @@ def _imports(ctx, base: str) -> set[str]:
     """Packages the JavaScript source loads (`require('x')`, `import … from 'x'`)."""
     from ..split import context_files
 
+    if not ctx.known:
+        return set()
     root = ctx.root if base in ("", ".") else ctx.root / base
     names: set[str] = set()
     for path in context_files(ctx, root, (".js", ".mjs", ".cjs", ".ts"), 400):
