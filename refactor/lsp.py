@@ -21,6 +21,7 @@ are found from the document's directory, as for `refactor - --stdin-filename PAT
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ LEVELS = ("safe", "review", "unsafe")
 KIND_SAFE = "source.fixAll.refactor"
 KIND_REVIEW = "source.fixAll.refactor.review"
 KIND_UNSAFE = "source.fixAll.refactor.unsafe"
+DEBOUNCE_SECONDS = 0.0  # yield once: changes already received are taken together
 
 
 def main(argv: list[str]) -> int:
@@ -62,33 +64,54 @@ class Analysis:
     level: str
     result: object | None = None  # engine Result at `level`
     error: object | None = None  # ParseError
+    config_error: str | None = None  # a configuration file that cannot be read: nothing is offered
+    failure: str | None = None  # a bug of ours: the traceback, logged; nothing is offered
     _texts: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str, path: str | None, level: str | None = None) -> "Analysis":
+        import traceback
+
+        from .config import ConfigError
         from .syntax import ParseError
 
-        config = _config(path)
-        level = level or (config.level if config is not None and config.level else "review")
+        try:
+            config = _config(path)
+        except ConfigError as e:
+            return cls(text, path, level or "review", config_error=str(e))
+        level = level or (config.level or "review")
         analysis = cls(text, path, level)
         try:
-            analysis.result = _refactor(text, path, level, config)
+            analysis.result = _refactor(text, path, level, config, edits=False)
         except ParseError as e:
             analysis.error = e
+        except Exception:  # half-typed text must never take the server down
+            analysis.failure = traceback.format_exc()
         return analysis
 
     @property
+    def usable(self) -> bool:
+        return self.result is not None
+
+    @property
     def changes(self) -> list:
-        """Applied changes, then the ones the level holds back."""
+        """Applied changes, then the ones the level holds back (without their edits)."""
         if self.result is None:
             return []
         return list(self.result.changes) + list(self.result.suggestions)
+
+    def changes_with_edits(self) -> list:
+        """The same changes, each with the edit that applies it alone (for code actions)."""
+        if "edited" not in self._texts:
+            result = _refactor(self.text, self.path, self.level, _config(self.path))
+            self._texts["edited"] = list(result.changes) + list(result.suggestions)
+        return self._texts["edited"]
 
     def rewritten(self, level: str, select: list[str] | None = None) -> str:
         """The whole text with the fixes of `level` (and `select`, if given) applied."""
         key = (level, tuple(select or ()))
         if key not in self._texts:
-            if self.error is not None:
+            if not self.usable:
                 self._texts[key] = self.text
             else:
                 self._texts[key] = _refactor(self.text, self.path, level, _config(self.path), select=select).code
@@ -96,32 +119,29 @@ class Analysis:
 
 
 def _config(path: str | None):
-    from .config import ConfigError, load_config
+    """The configuration for the document's folder, read afresh: the user edits it while the
+    server runs (the command line's per-folder cache serves one run)."""
+    from .config import _load_from, load_config
 
-    try:
-        return load_config(Path(path).parent if path else Path.cwd())
-    except ConfigError:
-        return None
+    _load_from.cache_clear()
+    return load_config(Path(path).parent if path else Path.cwd())
 
 
-def _refactor(text: str, path: str | None, level: str, config, select: list[str] | None = None):
+def _refactor(text: str, path: str | None, level: str, config, select: list[str] | None = None, edits: bool = True):
     """The engine with the document's configuration; a result that fails the safety net
     (does not parse, or changes the image's configuration) counts as no change."""
     from .engine.engine import Result, refactor
     from .model import Options
     from .runner import safety_net
 
-    options = Options(
-        pin_table=config.pin_table_path if config else None,
-        pin_date=config.pin_date if config else None,
-        target=config.target if config else None,
-    )
+    options = Options(pin_table=config.pin_table_path, pin_date=config.pin_date, target=config.target,
+                      standalone_edits=edits)
     result = refactor(
         text,
         path=path,
         context=str(Path(path).parent) if path and Path(path).parent.is_dir() else None,
-        select=select if select is not None else (config.select if config else None),
-        ignore=list(config.ignore) if config else None,
+        select=select if select is not None else config.select,
+        ignore=list(config.ignore),
         level=level,
         options=options,
     )
@@ -151,6 +171,9 @@ def build_server():
 
     def publish(uri: str) -> None:
         doc, found = analysis(uri)
+        if found.failure:
+            server.window_log_message(t.LogMessageParams(t.MessageType.Error,
+                                                         f"refactor: internal error on {uri}\n{found.failure}"))
         server.text_document_publish_diagnostics(
             t.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=_diagnostics(t, doc, found)))
 
@@ -166,7 +189,14 @@ def build_server():
         publish(params.text_document.uri)
 
     @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(params: t.DidChangeTextDocumentParams) -> None:
+    async def did_change(params: t.DidChangeTextDocumentParams) -> None:
+        # typing sends a change per keystroke: wait a moment, and leave this version to the
+        # next change when one has come in meanwhile
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        doc = server.workspace.get_text_document(params.text_document.uri)
+        if doc.version is not None and params.text_document.version is not None \
+                and doc.version > params.text_document.version:
+            return
         publish(params.text_document.uri)
 
     @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
@@ -183,7 +213,7 @@ def build_server():
         code_action_kinds=[t.CodeActionKind.QuickFix, KIND_SAFE, KIND_REVIEW, KIND_UNSAFE]))
     def code_action(params: t.CodeActionParams):
         doc, found = analysis(params.text_document.uri)
-        if found.error is not None:
+        if not found.usable:
             return []
         return _actions(t, doc, found, params)
 
@@ -215,6 +245,11 @@ SEVERITY = {"safe": 2, "review": 3, "unsafe": 4}  # Warning, Information, Hint
 
 
 def _diagnostics(t, doc, found: Analysis) -> list:
+    if found.config_error is not None:
+        return [t.Diagnostic(range=t.Range(t.Position(0, 0), t.Position(0, 1)), message=found.config_error,
+                             severity=t.DiagnosticSeverity.Error, source="refactor")]
+    if found.failure is not None:
+        return []
     if found.error is not None:
         e = found.error
         line = max(e.line - 1, 0)
@@ -247,7 +282,7 @@ def _actions(t, doc, found: Analysis, params) -> list:
 
     actions = []
     if wanted(t.CodeActionKind.QuickFix):
-        for change in found.changes:
+        for change in found.changes_with_edits():
             rng = _range(t, doc, change.range)
             if not _overlaps(rng, params.range):
                 continue

@@ -255,3 +255,31 @@ def test_lsp_without_the_extra_says_how_to_install_it(monkeypatch, capsys) -> No
     monkeypatch.setattr(builtins, "__import__", no_pygls)
     assert main([]) == 2
     assert "pip install 'dockerfile-refactor[lsp]'" in capsys.readouterr().err
+
+
+async def test_a_configuration_edited_while_the_server_runs_applies_on_save(client, workspace) -> None:
+    uri = await open_doc(client, workspace / "Dockerfile")
+    assert "MS002" in {d.code for d in client.diagnostics[uri]}
+    (workspace / ".refactor.toml").write_text('select = ["HY"]\n')
+    client.text_document_did_save(t.DidSaveTextDocumentParams(text_document=t.TextDocumentIdentifier(uri)))
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert {d.code for d in client.diagnostics[uri]} == {"HY005"}
+
+
+async def test_a_broken_configuration_is_one_error_naming_it(client, workspace) -> None:
+    (workspace / ".refactor.toml").write_text("select = [HY\n")
+    uri = await open_doc(client, workspace / "Dockerfile")
+    diags = client.diagnostics[uri]
+    assert len(diags) == 1 and diags[0].severity == t.DiagnosticSeverity.Error
+    assert ".refactor.toml" in diags[0].message
+    assert await actions(client, uri) == []
+
+
+async def test_an_unsaved_buffer_without_a_folder_is_analysed(client) -> None:
+    uri = "untitled:Untitled-1"
+    text = (APPS / "node-npm-build" / "Dockerfile").read_text()
+    client.text_document_did_open(t.DidOpenTextDocumentParams(
+        t.TextDocumentItem(uri=uri, language_id="dockerfile", version=1, text=text)))
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    codes = {d.code for d in client.diagnostics[uri]}
+    assert "MS001" in codes and not any(d.severity == t.DiagnosticSeverity.Error for d in client.diagnostics[uri])

@@ -150,7 +150,8 @@ def refactor(
                 if item.safety > limit:
                     key = (rule.code, id(lineage.anchor_of(item.target, df)), item.message)
                     if key not in held:
-                        held[key] = _change(rule, item, df, lineage, original, positions, applied=False)
+                        held[key] = _change(rule, item, df, lineage, original, positions, applied=False,
+                                            edits=options.standalone_edits)
                     continue
                 allowed.append(item)
             allowed = _without_conflicts(allowed)
@@ -173,7 +174,8 @@ def refactor(
                 continue
             changed_by.add(rule.area)
             for fix in allowed:
-                result.changes.append(_change(rule, fix, df, lineage, original, positions, applied=True))
+                result.changes.append(_change(rule, fix, df, lineage, original, positions, applied=True,
+                                                      edits=options.standalone_edits))
             lineage.carry(df, new_df)
             df = new_df
             changed = True
@@ -308,7 +310,8 @@ class _Lineage:
         self.origin, self.anchor = origin, anchor
 
 
-def _change(rule: Rule, fix: Fix, df: Dockerfile, lineage: "_Lineage", original: Dockerfile, positions: _Positions, *, applied: bool) -> Change:
+def _change(rule: Rule, fix: Fix, df: Dockerfile, lineage: "_Lineage", original: Dockerfile, positions: _Positions, *,
+            applied: bool, edits: bool = True) -> Change:
     targets = {id(e.target): e.target for e in fix.edits}
     targets.setdefault(id(fix.target), fix.target)
     mapped = {k: lineage.origin_of(t, df) for k, t in targets.items()}
@@ -322,7 +325,7 @@ def _change(rule: Rule, fix: Fix, df: Dockerfile, lineage: "_Lineage", original:
         first_line_end = len(positions.text) if first_line_end == -1 else first_line_end
         rng = Range(line, col, *positions.position(first_line_end))
     edit = None
-    if all(o is not None for o in mapped.values()):
+    if edits and all(o is not None for o in mapped.values()):
         edit = _standalone_edit(fix, df, mapped, original, positions)
     return Change(rule.code, rule.title, str(fix.safety), fix.message, rng, edit, applied)
 
