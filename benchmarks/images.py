@@ -4,8 +4,8 @@
 
 For every `corpus/apps` case whose ecosystem has a stand-in (tests/standins.py; built once
 under $REFACTOR_LAB and reused), runs `refactor verify` with Buildah building and Podman
-running: both Dockerfiles are built without cache, run and probed, then rebuilt with the layer
-cache after a one-line change to one source file. Prints, per case, both final image sizes and
+running: both Dockerfiles are built (with the layer cache, as a user's builder would), run and
+probed, then rebuilt with the layer cache after a one-line change to one source file the build copies. Prints, per case, both final image sizes and
 their ratio, both cached rebuild times and the speed-up, then the medians against the targets:
 median size ratio at most 0.5, median rebuild speed-up at least 3.
 

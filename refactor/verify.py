@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
 EXIT_SAME, EXIT_DIFFERS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -63,6 +65,8 @@ class Probe:
             return f"GET http://127.0.0.1:{self.port}{self.path}"
         if self.kind == "command":
             return f"probe command {self.command!r}"
+        if self.kind == "batch":
+            return "a batch job: runs to its end, with the same exit code and output"
         return f"stays up {SETTLE_SECONDS:.0f} s, or exits with the same code and output"
 
 
@@ -99,6 +103,7 @@ class Report:
     exit_code: int = EXIT_INTERNAL
     changes: list[str] = field(default_factory=list)
     refactored_text: str | None = None
+    kept: list[str] = field(default_factory=list)  # image tags left in place by --keep
 
     def as_dict(self) -> dict:
         return {"path": self.path, "builder": self.builder, "probe": self.probe.describe(),
@@ -143,9 +148,11 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
         for name, content in (("original", text), ("refactored", outcome.new_text)):
             files[name].parent.mkdir()
             files[name].write_text(content, encoding="utf-8")
-            ignore = context_dir / ".dockerignore"
-            if ignore.is_file():  # BuildKit reads <Dockerfile>.dockerignore first, then the context's
-                shutil.copyfile(ignore, files[name].parent / "Dockerfile.dockerignore")
+            # BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile first, then the context's
+            for ignore in (Path(path + ".dockerignore"), context_dir / ".dockerignore"):
+                if ignore.is_file():
+                    shutil.copyfile(ignore, files[name].parent / "Dockerfile.dockerignore")
+                    break
         images = {name: f"localhost/refactor-verify-{run_id}:{name}" for name in files}
         try:
             for name, image in (("original", report.original), ("refactored", report.refactored)):
@@ -157,7 +164,7 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
                 log(f"running the {name} image")
                 _exercise(tool, images[name], f"refactor-verify-{run_id}-{name}", probe, image, timeout)
             if report.original.built and report.refactored.built:
-                source = _source_to_change(ctx)
+                source = _source_to_change(ctx, copied_sources(text))
                 if source is not None:
                     report.changed_file = source[0]
                     for name, image in (("original", report.original), ("refactored", report.refactored)):
@@ -167,7 +174,10 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
                         ok, seconds, _ = tool.build(files[name], ctx, images[name])
                         image.rebuild_seconds = seconds if ok else None
         finally:
-            if not keep:
+            if keep:
+                report.kept = [images[n] for n, i in (("original", report.original), ("refactored", report.refactored))
+                               if i.built]
+            else:
                 tool.remove(list(images.values()), before)
     report.verdict, report.exit_code = _judge(report)
     return report
@@ -356,6 +366,9 @@ def base_images(text: str) -> list[str]:
 
 
 def _exercise(tool: Builder, tag: str, name: str, probe: Probe, into: ImageReport, timeout: float) -> None:
+    if probe.kind == "http" and _answers(probe.port):
+        raise VerifyError(f"port {probe.port} already answers on this machine: the probe could not tell "
+                          f"the container from it (stop what listens there, or probe another port)")
     tool.start(tag, name)
     try:
         started = time.monotonic()
@@ -364,7 +377,8 @@ def _exercise(tool: Builder, tag: str, name: str, probe: Probe, into: ImageRepor
         elif probe.kind == "command":
             into.outcome, into.outcome_text = _command(tool, name, probe, started + timeout)
         else:
-            into.outcome, into.outcome_text = _stays_up(tool, name, started + timeout)
+            settle = started + (timeout if probe.kind == "batch" else SETTLE_SECONDS)
+            into.outcome, into.outcome_text = _stays_up(tool, name, settle)
         state = tool.state(name)
         pid = state.get("Pid") or 0
         if state.get("Running") and pid:
@@ -375,8 +389,9 @@ def _exercise(tool: Builder, tag: str, name: str, probe: Probe, into: ImageRepor
         tool._call(tool.runner, "rm", "-f", name)
 
 
-def _stays_up(tool: Builder, name: str, deadline: float) -> tuple[tuple, str]:
-    settle = time.monotonic() + SETTLE_SECONDS
+def _stays_up(tool: Builder, name: str, settle: float) -> tuple[tuple, str]:
+    """Exited (code, output) before `settle`, or still running then."""
+    waited = settle - time.monotonic()
     while True:
         state = tool.state(name)
         if not state.get("Running", False) and state.get("Status") not in ("created", "configured", "initialized"):
@@ -384,7 +399,7 @@ def _stays_up(tool: Builder, name: str, deadline: float) -> tuple[tuple, str]:
             out = tool.logs(name)
             return ("exited", code, out), f"exited {code}" + (", printed " + _short(out) if out.strip() else "")
         if time.monotonic() > settle:
-            return ("running",), f"still running after {SETTLE_SECONDS:.0f} s"
+            return ("running",), f"still running after {waited:.0f} s"
         time.sleep(0.25)
 
 
@@ -418,6 +433,16 @@ def _command(tool: Builder, name: str, probe: Probe, deadline: float) -> tuple[t
         time.sleep(0.5)
 
 
+def _answers(port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def _uid_of(pid: int) -> int | None:
     """The real uid of the container's main process, read from the host's /proc."""
     try:
@@ -443,12 +468,28 @@ COMMENTS = {".py": "#", ".rb": "#", ".sh": "#", ".js": "//", ".mjs": "//", ".cjs
 
 
 def _copy_context(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    """All of it, .git included (version-from-git builds read it); .dockerignore does the rest."""
+    shutil.copytree(source, target, symlinks=True)
 
 
-def _source_to_change(context: Path) -> tuple[str, str] | None:
-    """One source file of the app (not a dependency manifest, not a test) and its comment
-    marker: the file a developer's one-line change would touch."""
+def copied_sources(text: str) -> list[str]:
+    """The context paths the Dockerfile's COPY and ADD read ("." for the whole context)."""
+    from .syntax import parse
+
+    out = []
+    for ins in parse(text).instructions:
+        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
+            for src in list(ins.arguments)[:-1]:
+                clean = os.path.normpath(src.lstrip("/")) if "://" not in src else None
+                if clean is not None:
+                    out.append("." if clean in ("", ".") else clean)
+    return out
+
+
+def _source_to_change(context: Path, sources: list[str] | None = None) -> tuple[str, str] | None:
+    """One source file of the app that the build copies (not a test, not a dependency
+    manifest: those have no comment syntax here) and its comment marker: the file a
+    developer's one-line change would touch."""
     from .model.context import BuildContext
 
     ctx = BuildContext.at(context)
@@ -460,6 +501,9 @@ def _source_to_change(context: Path) -> tuple[str, str] | None:
             rel = os.path.relpath(os.path.join(root, n), context)
             if comment is None or ctx.ignored(rel) or "test" in rel.lower():
                 continue
+            if sources is not None and not any(
+                    s == "." or rel == s or rel.startswith(s.rstrip("/") + "/") or fnmatch(rel, s) for s in sources):
+                continue  # the build never reads it
             candidates.append((rel.count(os.sep), rel, comment))
     if not candidates:
         return None
@@ -484,6 +528,8 @@ def render(report: Report, *, color: bool = False) -> str:
     from rich.console import Console
     from rich.table import Table
 
+    if not report.original.built and report.exit_code == EXIT_SAME:
+        return report.verdict  # nothing was built
     o, r = report.original, report.refactored
     table = Table(title=f"refactor verify {report.path} ({report.builder})", title_justify="left")
     table.add_column("")
@@ -507,6 +553,8 @@ def render(report: Report, *, color: bool = False) -> str:
     lines = [capture.get().rstrip("\n"), f"probe: {report.probe.describe()}"]
     if report.changed_file:
         lines.append(f"cached rebuild: one comment line appended to {report.changed_file} (in a copy of the context)")
+    if report.kept:
+        lines.append("kept (as last built, after the rebuild's change): " + ", ".join(report.kept))
     lines.append(report.verdict)
     return "\n".join(lines)
 
@@ -537,25 +585,35 @@ def main(argv: list[str]) -> int:
     from .cli import _Parser
 
     p = _Parser(prog="refactor verify",
-                description="Build the original and the refactored Dockerfile, run both, and compare.")
+                description="Build the original and the refactored Dockerfile, run both, and compare.",
+                epilog="Containers run on the host network, one after the other. Exit codes: 0 the refactored "
+                       "image behaves the same, 1 it behaves differently, fails its health check or does not "
+                       "build, 2 usage, no builder, a base image that cannot be had or an original that does "
+                       "not build, 3 internal error.")
     p.add_argument("path", metavar="PATH", help="the Dockerfile")
     p.add_argument("--context", metavar="DIR", help="build context (default: the Dockerfile's directory)")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--probe", metavar="CMD", help="a command run on the host while the container is up "
                      "($CONTAINER names it); its exit code and output are compared")
     how.add_argument("--http", metavar="PORT/PATH", help="GET http://127.0.0.1:PORT/PATH; status and body are compared")
+    how.add_argument("--wait", action="store_true", help="a batch job: wait for its end (up to --timeout) and compare "
+                     "its exit code and output (default: a container still running after 5 s counts as a service)")
     p.add_argument("--builder", choices=BUILDERS, help="default: docker (if its engine answers), podman, buildah")
     level = p.add_mutually_exclusive_group()
     level.add_argument("--unsafe-fixes", action="store_true", help="verify with fixes that may change behaviour")
     level.add_argument("--safe-only", action="store_true", help="verify only fixes that keep the image identical")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="how long to wait for an answer or a batch job's end (default: 60)")
+                   help="how long to wait for an HTTP answer, a probe's success or, with --wait, a batch job's "
+                        "end (default: 60)")
     p.add_argument("--keep", action="store_true", help="keep the images (refactor-verify-*) afterwards")
     p.add_argument("--format", dest="output_format", default="text", choices=("text", "json"))
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     ns = p.parse_args(argv)
+    # a CI timeout sends SIGTERM: leave through the cleanup, as Ctrl-C does
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        probe = Probe.http(ns.http) if ns.http else Probe("command", command=ns.probe) if ns.probe else Probe()
+        probe = (Probe.http(ns.http) if ns.http else Probe("command", command=ns.probe) if ns.probe
+                 else Probe("batch") if ns.wait else Probe())
         report = verify(ns.path, context=ns.context, probe=probe, builder=ns.builder,
                         level="unsafe" if ns.unsafe_fixes else "safe" if ns.safe_only else None,
                         keep=ns.keep, timeout=ns.timeout,

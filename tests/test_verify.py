@@ -138,3 +138,33 @@ def test_the_table_names_every_figure() -> None:
                 "cached rebuild"):
         assert row in text
     assert "800.0 MB" in text and "200.0 MB" in text and "12.0 s" in text
+
+
+def test_the_rebuild_changes_a_file_the_build_copies(tmp_path) -> None:
+    from refactor.verify import copied_sources
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("print('hi')\n")
+    (tmp_path / "bump.py").write_text("# a release script the image never copies\n")
+    sources = copied_sources("FROM python:3.12-slim\nCOPY app/ /srv/app/\nCMD [\"python\", \"/srv/app/main.py\"]\n")
+    assert sources == ["app"]
+    assert _source_to_change(tmp_path, sources) == ("app/main.py", "#")
+
+
+def test_a_port_that_already_answers_is_refused_before_any_run() -> None:
+    import socket
+
+    from refactor.verify import _exercise
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with pytest.raises(VerifyError, match=f"port {port} already answers"):
+            _exercise(None, "img", "name", Probe.http(f"{port}/"), ImageReport("original"), 5)
+
+
+def test_nothing_to_refactor_prints_only_the_verdict() -> None:
+    r = Report("Dockerfile", "podman", Probe())
+    r.verdict, r.exit_code = "nothing to refactor: no build needed", EXIT_SAME
+    assert render(r) == "nothing to refactor: no build needed"
