@@ -30,6 +30,7 @@ LAB = Path(os.environ.get("REFACTOR_LAB", "/var/tmp/refactor-lab"))
 MACHINE_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 TOOLS = ("buildah", "podman", "debootstrap")
 ARCH_LIBS = "/usr/lib/x86_64-linux-gnu"
+RECIPE_VERSION = "2"  # bump when what _copy_into copies changes (pkg_resources kept since 2)
 
 # Where a build's RUN steps find the machine's CA; also left in the final images, the same
 # for the original and the refactored one.
@@ -55,6 +56,14 @@ class StandIn:
     containerfile: str
     needs: tuple[str, ...] = ()           # tags this one is built FROM (built first)
     files: dict = field(default_factory=dict)  # context entries: name -> source path on the machine
+
+    @property
+    def recipe(self) -> str:
+        """A digest of what the stand-in is made from, stored as a label: a changed recipe rebuilds."""
+        import hashlib
+
+        text = self.containerfile + repr(sorted(self.files.items())) + repr(self.tags) + RECIPE_VERSION
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _ca_env_lines() -> str:
@@ -258,6 +267,11 @@ class Lab:
     def has(self, tag: str) -> bool:
         return self.run("podman", "image", "exists", tag, check=False).returncode == 0
 
+    def label(self, tag: str) -> str | None:
+        done = self.run("podman", "image", "inspect", "--format", '{{index .Labels "refactor.standin"}}', tag,
+                        check=False)
+        return done.stdout.strip() if done.returncode == 0 else None
+
     def ensure(self, log=lambda msg: None) -> dict[str, float]:
         """Build every stand-in not yet in the store; return the seconds each build took."""
         took: dict[str, float] = {}
@@ -268,8 +282,8 @@ class Lab:
                 took[f"debian:{suite}"] = time.monotonic() - start
                 log(f"debian:{suite} {took[f'debian:{suite}']:.0f} s")
         for item in catalogue():
-            if all(self.has(t) for t in item.tags):
-                continue
+            if all(self.label(t) == item.recipe for t in item.tags):
+                continue  # built from this very recipe: a changed recipe builds anew
             start = time.monotonic()
             self._build(item)
             took[item.tags[0]] = time.monotonic() - start
@@ -316,7 +330,7 @@ class Lab:
             (ctx_path / "Containerfile").write_text(item.containerfile)
             tags = [a for t in item.tags for a in ("-t", t)]
             result = self.run("buildah", "build", "--pull=never", "--layers", "--format", "docker",
-                              *tags, "-f", str(ctx_path / "Containerfile"), str(ctx_path), check=False)
+                              "--label", f"refactor.standin={item.recipe}", *tags, "-f", str(ctx_path / "Containerfile"), str(ctx_path), check=False)
             if result.returncode != 0:
                 raise RuntimeError(f"stand-in {item.tags[0]} did not build:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
@@ -331,7 +345,7 @@ def _copy_into(source: Path, target: Path) -> None:
                 and d.name.startswith("python3")}
         drop |= {n for n in names if n.endswith(".a")}
         if d.name == "site-packages":
-            drop |= {n for n in names if not n.startswith(("pip", "setuptools", "_distutils_hack",
+            drop |= {n for n in names if not n.startswith(("pip", "setuptools", "pkg_resources", "_distutils_hack",
                                                              "distutils-precedence", "wheel"))}
         return sorted(drop)
 
