@@ -461,7 +461,6 @@ def _short(text: str, limit: int = 60) -> str:
 
 # --- the build context ---------------------------------------------------------------------------
 
-SKIP_DIRS = {".git", "node_modules", "target", "dist", "build", "vendor", "__pycache__", ".venv", "venv"}
 COMMENTS = {".py": "#", ".rb": "#", ".sh": "#", ".js": "//", ".mjs": "//", ".cjs": "//", ".ts": "//",
             ".tsx": "//", ".jsx": "//", ".go": "//", ".rs": "//", ".java": "//", ".kt": "//", ".cs": "//",
             ".c": "//", ".h": "//", ".cc": "//", ".cpp": "//", ".hpp": "//", ".scala": "//", ".swift": "//"}
@@ -491,20 +490,18 @@ def _source_to_change(context: Path, sources: list[str] | None = None) -> tuple[
     manifest: those have no comment syntax here) and its comment marker: the file a
     developer's one-line change would touch."""
     from .model.context import BuildContext
+    from .rules.split import context_files
 
     ctx = BuildContext.at(context)
     candidates = []
-    for root, dirs, names in os.walk(context):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        for n in names:
-            comment = COMMENTS.get(Path(n).suffix)
-            rel = os.path.relpath(os.path.join(root, n), context)
-            if comment is None or ctx.ignored(rel) or "test" in rel.lower():
-                continue
-            if sources is not None and not any(
-                    s == "." or rel == s or rel.startswith(s.rstrip("/") + "/") or fnmatch(rel, s) for s in sources):
-                continue  # the build never reads it
-            candidates.append((rel.count(os.sep), rel, comment))
+    for path in context_files(ctx, ctx.root, tuple(COMMENTS), 2000):
+        rel = path.relative_to(ctx.root).as_posix()
+        if "test" in rel.lower() or any(part.startswith(".") for part in rel.split("/")[:-1]):
+            continue
+        if sources is not None and not any(
+                s == "." or rel == s or rel.startswith(s.rstrip("/") + "/") or fnmatch(rel, s) for s in sources):
+            continue  # the build never reads it
+        candidates.append((rel.count("/"), rel, COMMENTS[path.suffix]))
     if not candidates:
         return None
     _, rel, comment = min(candidates)
