@@ -269,30 +269,130 @@ def _system_packages(cmd, packages: list[str]) -> str | None:
     return None
 
 
-def runtime_packages(build: Build, suite: str | None) -> "tuple[list[str], str | None]":
-    """The packages the runtime stage installs: the non-build ones, and the libraries of `-dev` ones.
+def runtime_packages(build: Build, suite: str | None, model=None) -> "tuple[list[str], str | None]":
+    """The packages the runtime stage installs, by the one rule every MS rule follows.
 
-    The second value is a reason to decline: a `-dev` package with no known runtime library.
+    A package the build installs stays unless it is known to be build-only (runtime.toml
+    `build-only`, `-dev`/`-devel` headers, which become their runtime library), or it is a
+    tool (`run-time-tools`: git, curl, nodejs, …) that nothing at run time runs or that the
+    runtime image already is. The second value is a reason to decline: a `-dev` package with
+    no known runtime library.
     """
+    keep, _, why = sort_packages(build, suite, model)
+    return keep, why
+
+
+def sort_packages(build: Build, suite: str | None, model=None) -> "tuple[list[str], list[tuple[str, str]], str | None]":
+    """(kept, [(left behind, why)], reason to decline) for the build's system packages."""
     table = runtime_data()["packages"]
     build_only = set(table["build-only"])
+    tools = set(table.get("run-time-tools", ()))
     mapping = table["runtime"]
     out: list[str] = []
+    left: list[tuple[str, str]] = []
+    own = _OWN_RUNTIME.get(build.base.path.rsplit("/", 1)[-1], ())
     for pkg in build.packages:
         if pkg in build_only:
+            left.append((pkg, "build-only"))
+            continue
+        if pkg in tools:
+            if pkg in own:
+                left.append((pkg, f"the {build.base.path.rsplit('/', 1)[-1]} runtime image has its own"))
+                continue
+            caller = runs_at_run_time(model, build, pkg)
+            if caller is None:
+                left.append((pkg, "nothing at run time runs it"))
+                continue
+            out.append(pkg)
             continue
         if pkg.endswith("-dev") or pkg.endswith("-devel"):
             if pkg not in mapping:
-                return [], f"no runtime library is known for {pkg} (refactor/data/runtime.toml): split by hand or add it"
+                return [], left, f"no runtime library is known for {pkg} (refactor/data/runtime.toml): split by hand or add it"
             value = mapping[pkg]
             if isinstance(value, dict):
                 if suite not in value:
-                    return [], f"the runtime library of {pkg} depends on the Debian release, which the image tag does not name"
+                    return [], left, f"the runtime library of {pkg} depends on the Debian release, which the image tag does not name"
                 value = value[suite]
+            left.append((pkg, "build-only"))
             out.extend([value] if isinstance(value, str) else value)
             continue
         out.append(pkg)
-    return _unique(out), None
+    return _unique(out), left, None
+
+
+def left_behind_note(build: Build, suite: str | None, model=None) -> str:
+    """`left in the build stage: gcc, libpq-dev (build-only); curl (nothing at run time runs it)`, or ''."""
+    _, left, _ = sort_packages(build, suite, model)
+    if not left:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for pkg, why in left:
+        groups.setdefault(why, []).append(pkg)
+    return "left in the build stage: " + "; ".join(f"{', '.join(p)} ({why})" for why, p in groups.items())
+
+
+# the packages a runtime image is itself (its own node, its own python)
+_OWN_RUNTIME = {"node": ("nodejs", "npm"), "python": ("python3",)}
+# the programs a tool package provides, as the command or the source would name them
+_PROGRAMS = {"nodejs": ("node", "nodejs"), "npm": ("npm", "npx"), "python3": ("python3", "python"),
+             "git": ("git",), "curl": ("curl",), "wget": ("wget",)}
+_SOURCE_TEXTS = (".py", ".rb", ".js", ".mjs", ".cjs", ".ts", ".go", ".rs", ".php", ".java", ".kt", ".cs", ".c", ".cc", ".cpp", ".sh")
+
+
+def runs_at_run_time(model, build: Build, package: str) -> str | None:
+    """Where something at run time runs the program of `package` (`the command`, `entrypoint.sh:3`,
+    `Gemfile.lock (execjs)`, `app/jobs.py:12`), or None when nothing is seen to."""
+    names = _PROGRAMS.get(package, (package,))
+    word = re.compile(r"(?<![\w./-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w.-])")
+    for ins in build.moves:
+        if ins.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK") and word.search(" ".join(ins.arguments)):
+            return f"line {ins.start_line}"
+    if model is None or not model.context.known:
+        return "the build context, which is not known"  # in doubt, it stays
+    ctx = model.context
+    for rel in _entry_scripts(model, build):
+        for n, line in enumerate((ctx.read_text(rel) or "").splitlines(), start=1):
+            if word.search(line) and not line.lstrip().startswith("#"):
+                return f"{rel}:{n}"
+    if package == "nodejs":
+        for rel in ("Gemfile.lock", "Gemfile"):
+            text = ctx.read_text(rel) or ""
+            if re.search(r"(?m)^\s*(?:gem\s+['\"])?(execjs|uglifier|coffee-script|autoprefixer-rails)\b", text):
+                return f"{rel} (execjs runs node)"
+    literal = re.compile(r"""["'](?:/usr/bin/|/usr/local/bin/)?(?:""" + "|".join(map(re.escape, names)) + r""")(?:["'\s])""")
+    for src, dest in build.sources:
+        root = ctx.root if src == "." else ctx.root / src
+        for path in context_files(ctx, root, _SOURCE_TEXTS, 400):
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            m = literal.search(text)
+            if m:
+                return f"{path.relative_to(ctx.root).as_posix()}:{text.count(chr(10), 0, m.start()) + 1}"
+    return None
+
+
+def _entry_scripts(model, build: Build) -> list[str]:
+    """Context paths of the scripts the command runs (`./entrypoint.sh`, `bin/start`)."""
+    out: list[str] = []
+    words = list(build.entry)
+    if not words:
+        for ins in build.moves:
+            if ins.keyword in ("CMD", "ENTRYPOINT") and ins.arguments and not ins.is_exec_form:
+                words += re.findall(r"[\w./-]+", ins.arguments[0])
+    for w in words:
+        if not w or w.startswith("-") or "$" in w:
+            continue
+        absolute = posixpath.normpath(posixpath.join(build.workdir, w))
+        for src, dest in build.sources:
+            if not absolute.startswith(dest.rstrip("/") + "/"):
+                continue
+            rel = absolute[len(dest.rstrip("/")) + 1:]
+            rel = rel if src == "." else f"{src}/{rel}"
+            if model.context.exists(rel) and not (model.context.root / rel).is_dir() and rel not in out:
+                out.append(rel)
+    return out
 
 
 def debian_suite(ref: ImageRef) -> str | None:
@@ -334,7 +434,7 @@ def slim_runtime(model, build: Build, ecosystem: str, manifests: tuple[str, ...]
     runtime = slim_variant(build.base)
     if runtime is None:
         return f"no slim variant of {build.base.text} is known"
-    packages, why = runtime_packages(build, debian_suite(build.base))
+    packages, why = runtime_packages(build, debian_suite(build.base), model)
     if why:
         return why
     if not any(v in (build.base.tag or "") for v in ("slim", "alpine")):
@@ -428,6 +528,9 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
                            build.no_recommends)
     if runtime_packages and "installs" not in message:
         message += f", installing {', '.join(runtime_packages)}"
+    note = left_behind_note(build, debian_suite(build.base), model)
+    if note:
+        message += f"; {note}"
     if install:
         tail.append(install)
     for ins in build.users:

@@ -80,7 +80,7 @@ class GoSplit(SplitRule):
         program = program_path(build, _GO_PATH, artifact)
         if program is None or program != artifact:
             return f"the command does not run the binary the build writes ({artifact})"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         env = _env(build)

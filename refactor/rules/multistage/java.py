@@ -85,7 +85,7 @@ class JavaSplit(SplitRule):
             return f"the command runs {path}, not a jar the build writes to {folder}"
         if expected is not None and posixpath.basename(path) != expected:
             return f"the command runs {posixpath.basename(path)}, but the build names its jar {expected}"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         runtime = f"{runtime_data()['images']['java-jre']}:{major}-jre{variant}"

@@ -95,7 +95,7 @@ class NativeSplit(SplitRule):
             cxx = any(c.name in ("g++", "c++", "cmake") for _, c in builds) or model.context.glob("*.cpp") or model.context.glob("CMakeLists.txt")
             if major and int(major.group(1)) > 14 and cxx:
                 return f"C++ built with gcc {major.group(1)} needs its libstdc++, newer than any Debian runtime's"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         runtime = native_runtime(build, packages, static=False)

@@ -72,7 +72,7 @@ class PhpSplit(SplitRule):
             return why
         if build.entry[:1] == ("composer",):
             return "the command runs composer, which the runtime would not have"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         dirs = app_dirs(build)

@@ -88,7 +88,7 @@ class RustSplit(SplitRule):
         bins = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--bin"]
         if bins and name not in bins:
             return f"the command runs {name}, not the binary built ({', '.join(bins)})"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         runtime = native_runtime(build, packages, static=False)
