@@ -83,6 +83,7 @@ class Build:
     entry_shell: bool = False  # the command or entrypoint is in shell form
     moved_users: list = field(default_factory=list)  # user-creating RUNs after every build step
     no_recommends: bool = False  # the build's apt installs leave out recommended packages
+    repin: str | None = None  # a floating tag the split pins alike in both stages: what the message says
 
     def last_step(self):
         """The last instruction that stays in the builder."""
@@ -421,6 +422,64 @@ def slim_variant(ref: ImageRef) -> str | None:
     return None
 
 
+_WHAT_BREAKS = {"python": "the virtual environment copied between them (its path names the minor version) would break",
+                "ruby": "the gems copied between them (installed under ruby/<minor>.0) would not be found",
+                "node": "native modules copied between them are built for one Node major version"}
+
+
+def floating_tag(base: ImageRef, ecosystem: str) -> str | None:
+    """Why a split on `base` declines: its tag may resolve to another language version than the runtime's.
+
+    Python and Ruby need the same minor version in both stages (`python:3` does not say
+    which); Node the same major (`node:lts`, `node:current`, a codename, do not). A split
+    writes two FROM lines that are pulled apart and float apart.
+    """
+    tag = (base.tag or "").lower()
+    version = tag.split("-", 1)[0]
+    if base.digest:
+        return None
+    if ecosystem in ("python", "ruby"):
+        if re.fullmatch(r"\d+\.\d+(\.\d+)?(rc\d*|b\d*|a\d*)?", version):
+            return None
+        what = "minor version"
+    elif ecosystem == "node":
+        if re.fullmatch(r"\d+(\.\d+){0,2}", version):
+            return None
+        what = "major version"
+    else:
+        return None
+    name = {"python": "Python", "ruby": "Ruby", "node": "Node"}[ecosystem]
+    return (f"the tag {base.text} floats: it and its slim variant may resolve to different {name} {what}s, and "
+            f"{_WHAT_BREAKS[ecosystem]}")
+
+
+def concrete_version(model, base: ImageRef, ecosystem: str) -> "tuple[ImageRef, str] | str":
+    """The concrete tag for a floating one, as PN001 finds it (the project's version files, else the
+    dated table), kept only where it is a version the floating tag names today; else why not."""
+    from ..model.pins import image_key, load_pin_table
+    from ..model.versions import declared_version
+
+    tag = (base.tag or "").lower()
+    version, _, variant = tag.partition("-")
+    if not re.fullmatch(r"\d+", version):
+        return f"which {ecosystem} version `{version}` names is not known"
+    table = load_pin_table(model.options.pin_table)
+    key = image_key(base)
+    candidates = table.candidates(key, model.options.pin_date)
+    found = declared_version(key, model.context, candidates)
+    if found:
+        chosen, source = found[0], found[1]
+    else:
+        chosen = table.current(key, model.options.pin_date)
+        source = f"the table of current releases ({table.date})"
+    if not chosen:
+        return f"no current {key} release is known"
+    number = chosen.split("-", 1)[0]
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?", number) or number.split(".")[0] != version:
+        return f"{source} names {key}:{chosen}, not a {version}.x release"
+    return base.with_tag(number + (f"-{variant}" if variant else "")), source
+
+
 _FULL_ONLY = ("curl", "wget", "git")  # in the full python, node and ruby images, not in -slim
 
 
@@ -431,6 +490,14 @@ def slim_runtime(model, build: Build, ecosystem: str, manifests: tuple[str, ...]
     the manifests built against (the full image carries their headers), and the tools the
     command or health check runs that only the full image has.
     """
+    why = floating_tag(build.base, ecosystem)
+    if why:
+        pinned = concrete_version(model, build.base, ecosystem)
+        if isinstance(pinned, str):
+            return f"{why}; {pinned}: pin it by hand, then the split keeps it in both stages"
+        new, source = pinned
+        build.repin = f"{build.base.text} floats: pinned to {new.text} in both stages, from {source}"
+        build.base = new
     runtime = slim_variant(build.base)
     if runtime is None:
         return f"no slim variant of {build.base.text} is known"
@@ -509,6 +576,10 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     own = frm.own_code
     body = own.rstrip("\r\n")
     ending = own[len(body):] or nl
+    if build.repin:
+        raw = build.stage.base_name
+        body = body.replace(raw, build.base.text, 1)
+        message += f"; {build.repin}"
     edits = [Replace(frm, f"{body} {style.keyword('AS')} {BUILDER}{ending}", verbatim=True)]
     last = build.last_step()
     steps_end = build.last_build_step() or last
