@@ -591,12 +591,13 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     platform = build.stage.platform
     lines = [f"FROM {'--platform=' + platform + ' ' if platform else ''}{runtime}"]
     new = [style.render("\n".join(lines)) + nl]
-    for ins in build.carried:
-        if ins.keyword == "ARG" or ins.keyword == "ENV":
-            new.append(_verbatim(ins, nl))
-    tail = []
     install = install_line("apk" if build.family == "alpine" else build.package_tool, list(runtime_packages),
                            build.no_recommends)
+    late = needs_install(build.carried) if install else []
+    for ins in build.carried:
+        if (ins.keyword == "ARG" or ins.keyword == "ENV") and all(ins is not x for x, _ in late):
+            new.append(_verbatim(ins, nl))
+    tail = []
     if runtime_packages and "installs" not in message:
         message += f", installing {', '.join(runtime_packages)}"
     note = left_behind_note(build, debian_suite(build.base), model)
@@ -604,6 +605,12 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
         message += f"; {note}"
     if install:
         tail.append(install)
+    if late:
+        message += (f"; {'the ENVs of lines' if len(late) > 1 else 'the ENV of line'} {', '.join(str(i.start_line) for i, _ in late)} "
+                    f"{'follow' if len(late) > 1 else 'follows'} the runtime's package install ({'; '.join(w for _, w in late)})")
+        new.append(style.render("\n".join(tail)) + nl)
+        tail = []
+        new.extend(_verbatim(ins, nl) for ins, _ in late)
     for ins in build.users:
         new_text = style.render("\n".join(tail)) + nl if tail else ""
         if new_text:
@@ -625,6 +632,33 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
             new.append(_verbatim(ins, nl))
     edits.append(InsertAfter(last, nl + "".join(new), verbatim=True))
     return Fix(frm, message, safety, tuple(edits))
+
+
+# variables whose value is a file an installed package provides: set before the install, they
+# point at nothing while it runs (LD_PRELOAD of a missing library warns in every command)
+_FILE_VARIABLES = {"LD_PRELOAD", "LD_LIBRARY_PATH", "JAVA_HOME", "MAGICK_HOME", "GDAL_DATA", "PROJ_LIB",
+                   "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "FONTCONFIG_PATH"}
+_INSTALLED_PATH = re.compile(r"(?:^|[\s:=\"'])(?:/usr/(?:lib|share|libexec)/|/etc/(?:ssl|alternatives)/)|\blib[\w+-]*\.so\b")
+
+
+def needs_install(carried: list) -> list:
+    """The carried ENV (and ARG defaults) that name a file or library an install provides
+    (`LD_PRELOAD=libjemalloc.so.2`, `JAVA_HOME=/usr/lib/jvm/…`), with those that use them:
+    the runtime stage sets them after its package install, not before."""
+    late: list = []  # (instruction, why)
+    names: set[str] = set()
+    for ins in carried:
+        pairs = list(ins.pairs) if ins.keyword == "ENV" else []
+        if ins.keyword == "ARG":
+            pairs = [tuple(a.split("=", 1)) for a in ins.arguments if "=" in a]
+        for k, v in pairs:
+            value = v.strip("\"'")
+            uses = any(re.search(rf"\$\{{?{re.escape(n)}\b", value) for n in names)
+            if k in _FILE_VARIABLES and value or _INSTALLED_PATH.search(value) or uses:
+                late.append((ins, f"{k} uses a variable set there" if uses else f"{k} names a file or library, which a package may provide"))
+                names.update(k2 for k2, _ in pairs)
+                break
+    return late
 
 
 def _verbatim(ins, nl: str) -> str:
