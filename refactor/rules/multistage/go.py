@@ -69,7 +69,7 @@ class GoSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name == "go" and c.argv[1:2] in (("build",), ("install",))]
         if not builds:
-            return "nothing is compiled: no `go build` or `go install`"
+            return "no `go build` or `go install` in a RUN: the Go split follows only those"
         why = unknown_command(build, {"go", "gofmt"})
         if why:
             return why

@@ -62,7 +62,7 @@ class JavaSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name in ("mvn", "mvnw", "gradle", "gradlew")]
         if not builds:
-            return "nothing is built: no Maven or Gradle command"
+            return "no Maven or Gradle command builds a jar: the Java split follows only those"
         why = unknown_command(build, _BUILD_TOOLS | {"chmod"})
         if why:
             return why

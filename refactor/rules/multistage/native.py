@@ -77,7 +77,7 @@ class NativeSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name in _BUILD]
         if not builds:
-            return "nothing is compiled"
+            return "no make, cmake, compiler or configure step in a RUN: the C/C++ split follows only those"
         if any(c.name == "make" and "install" in c.argv for _, c in builds) or any(
                 c.name == "cmake" and "--install" in c.argv for _, c in builds):
             return "`make install` spreads files over the image; split by hand"

@@ -66,7 +66,7 @@ class PhpSplit(SplitRule):
 
     def plan(self, model, build):
         if not any(c.name == "composer" and c.argv[1:2] in (("install",), ("update",)) for _, c in build.commands):
-            return "nothing is installed: no `composer install`"
+            return "no `composer install` or `composer update`: the PHP split moves only what Composer installs"
         why = unknown_command(build, _TOOLS)
         if why:
             return why

@@ -63,7 +63,7 @@ class RustSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name == "cargo" and c.argv[1:2] in (("build",), ("install",))]
         if not builds:
-            return "nothing is compiled: no `cargo build` or `cargo install`"
+            return "no `cargo build` or `cargo install` in a RUN: the Rust split follows only those"
         why = unknown_command(build, {"cargo", "rustup", "rustc"})
         if why:
             return why
