@@ -93,7 +93,10 @@ class GoSplit(SplitRule):
         if "alpine" in (build.base.tag or "") and not static:
             return "a cgo build on Alpine links musl: split by hand"
         runtime = native_runtime(build, packages, static=static)
-        copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".go",)) + command_files(model, build))]
+        read = files_read(model, build, (".go",))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(read + command_files(model, build))]
         if uncovered_paths(build, copies):
             return uncovered_paths(build, copies)
         runtime_env = []

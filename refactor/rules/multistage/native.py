@@ -101,7 +101,10 @@ class NativeSplit(SplitRule):
         runtime = native_runtime(build, packages, static=False)
         if key == "ubuntu":
             runtime = build.base.text if runtime.startswith("debian:") else runtime
-        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")) + command_files(model, build))]
+        read = files_read(model, build, (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp"))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(read + command_files(model, build))]
         why = uncovered_paths(build, copies)
         if why:
             return why

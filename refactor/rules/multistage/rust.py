@@ -92,7 +92,10 @@ class RustSplit(SplitRule):
         if why:
             return why
         runtime = native_runtime(build, packages, static=False)
-        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".rs",)) + command_files(model, build))]
+        read = files_read(model, build, (".rs",))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(read + command_files(model, build))]
         why = uncovered_paths(build, copies)
         if why:
             return why
