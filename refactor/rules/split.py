@@ -735,6 +735,8 @@ _READ_CALLS = {
             r"\bioutil\.(?:ReadFile|ReadDir)\(", r"\.(?:LoadHTMLGlob|LoadHTMLFiles|Static|StaticFile)\("),
     ".rs": (r"\bTera::new\(", r"\bFile::open\(", r"\bfs::read(?:_to_string|_dir)?\(", r"\bServeDir::new\(",
             r"\bFiles::new\([^,()]*,"),
+    ".java": (r"\bnew\s+(?:File|FileInputStream|FileReader)\(", r"\bPaths\.get\(", r"\bPath\.of\("),
+    ".kt": (r"\bFile\(", r"\bPaths\.get\(", r"\bPath\.of\("),
     ".c": (r"\bfopen\(",), ".cc": (r"\bfopen\(", r"\bifstream\s+\w+\("), ".cpp": (r"\bfopen\(", r"\bifstream\s+\w+\("),
 }
 _TEST_PARTS = ("testdata", "tests", "test", "examples", "benches", "example")
@@ -763,7 +765,7 @@ def files_read(model, build: Build, extensions: tuple[str, ...], limit: int = 40
                 continue
             embedded = {w.lstrip("./").split("/", 1)[0] for line in re.findall(r"(?m)^//go:embed\s+(.+)$", text)
                         for w in line.replace('"', " ").split()}  # compiled into the binary
-            why = _unread(ctx, path, text, src, embedded)
+            why = _unread(ctx, path, text, src, embedded, extensions)
             if why:
                 return why
             for literal in _LITERAL.findall(text):
@@ -808,7 +810,8 @@ def _literal_name(text: str, rest: str) -> str | None:
     return None
 
 
-def _unread(ctx, path: Path, text: str, src: str, embedded: set[str] = frozenset()) -> str | None:
+def _unread(ctx, path: Path, text: str, src: str, embedded: set[str] = frozenset(),
+            extensions: tuple[str, ...] = ()) -> str | None:
     """Why the split cannot tell the runtime has what a read call of `path` opens, or None."""
     rel = path.relative_to(ctx.root).as_posix()
     if path.name.endswith(("_test.go", "_test.rs")) or any(p in _TEST_PARTS for p in rel.split("/")[:-1]):
@@ -842,6 +845,9 @@ def _unread(ctx, path: Path, text: str, src: str, embedded: set[str] = frozenset
             here = top if src == "." else f"{src}/{top}"
             if not ctx.exists(here):
                 return f"{rel}:{line} opens {name}, which is not in the build context: the runtime would not have it; split by hand"
+            if (ctx.root / here).is_dir() and next(context_files(ctx, ctx.root / here, extensions, 1), None):
+                return (f"{rel}:{line} opens {name}, in {top}/, a folder of source code the runtime does not get "
+                        f"(the build compiles it); split by hand")
     return None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..split import Copy, SplitRule, runtime_data, runtime_packages, split_fix, uncovered_paths, unknown_command, \
+from ..split import Copy, SplitRule, files_read, runtime_data, runtime_packages, split_fix, uncovered_paths, unknown_command, \
     debian_suite
 
 _BUILD_TOOLS = {"mvn", "mvnw", "gradle", "gradlew", "java", "javac", "jar"}
@@ -89,12 +89,16 @@ class JavaSplit(SplitRule):
         if why:
             return why
         runtime = f"{runtime_data()['images']['java-jre']}:{major}-jre{variant}"
-        copies = [Copy(path)]
+        read = files_read(model, build, (".java", ".kt"))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(path)] + [Copy(p) for p in read]
         why = uncovered_paths(build, copies)
         if why:
             return why
         message = (f"split into a build stage ({build.base.text}) and a runtime on {runtime} with only "
-                   f"{posixpath.basename(path)}: no JDK, build tool or dependency cache in the image")
+                   f"{posixpath.basename(path)}" + (f" and {', '.join(c.path for c in copies[1:])}" if copies[1:] else "")
+                   + ": no JDK, build tool or dependency cache in the image")
         return split_fix(model, build, runtime=runtime, copies=copies, message=message, runtime_packages=packages)
 
 
