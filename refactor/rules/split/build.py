@@ -1,0 +1,356 @@
+"""Reading the single stage for a split: what each instruction does, where the source lands, the commands it runs."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...model.ecosystems import tool_setup
+from ...model.images import image_facts
+from ...syntax.image import ImageRef
+
+
+BUILDER = "build"
+
+
+# instructions that only configure the image: they move to the runtime stage
+_CONFIG = {"EXPOSE", "CMD", "ENTRYPOINT", "VOLUME", "STOPSIGNAL", "HEALTHCHECK", "LABEL", "MAINTAINER"}
+
+
+# commands that change nothing outside the paths they name
+_FILE_COMMANDS = {"mkdir", "chmod", "chown", "cp", "mv", "ln", "touch", "rm", "sed"}
+
+
+_HARMLESS = {"echo", "true", "ls", "cat", "pwd", "printenv", "env", "which", "id", "whoami", "test", "[",
+             "export", "set", "node", "python", "python3", "java", "go", "ruby", "php", "dotnet", "cargo",
+             "rustc", "gcc", "g++", "cmake", "make", "npm", "npx"}
+
+
+_USER_COMMANDS = {"useradd", "groupadd", "adduser", "addgroup", "usermod"}
+
+
+@dataclass
+class Copy:
+    """`COPY --from=build <path> <path>`: an artifact, at the same absolute path in the runtime."""
+
+    path: str
+    dest: str | None = None  # defaults to `path`
+    chown: str | None = None
+
+
+@dataclass
+class Build:
+    """The single stage, read for a split."""
+
+    stage: object
+    base: ImageRef
+    family: str | None
+    workdir_at: dict[int, str]  # id(instruction) -> the absolute WORKDIR it runs in
+    workdir: str  # the effective WORKDIR at the end
+    source_dirs: list[str]  # absolute destinations of COPY/ADD from the context
+    sources: list  # (context folder, absolute destination) of copies of whole folders
+    packages: list[str]  # system packages the stage installs (apt/apk), in order
+    package_tool: str | None  # "apt" or "apk"
+    runs: list  # (instruction, script) of every RUN
+    commands: list  # (instruction, command) of every command of every RUN
+    moves: list  # configuration instructions that move to the runtime stage
+    carried: list  # ARG and ENV instructions re-declared in the runtime stage
+    users: list  # RUNs that create users, repeated in the runtime stage (moved when after every build step)
+    user: object | None  # the last USER instruction
+    user_moves: bool  # that USER comes after every build step (it moves; otherwise it is repeated)
+    chown: str | None  # owner given to the source folder by `chown -R`
+    file_paths: list[str] = field(default_factory=list)  # absolute paths file commands touch
+    entry: tuple[str, ...] = ()  # the final ENTRYPOINT + CMD words (exec form), () when shell form
+    entry_shell: bool = False  # the command or entrypoint is in shell form
+    moved_users: list = field(default_factory=list)  # user-creating RUNs after every build step
+    no_recommends: bool = False  # the build's apt installs leave out recommended packages
+    repin: str | None = None  # a floating tag the split pins alike in both stages: what the message says
+
+    def last_step(self):
+        """The last instruction that stays in the builder."""
+        gone = {id(i) for i in self.moves} | ({id(self.user)} if self.user_moves else set()) | {id(u) for u in self.moved_users}
+        return [i for i in self.stage.instructions if id(i) not in gone][-1]
+
+    def last_build_step(self):
+        """The last RUN, COPY or ADD: builder steps the split adds go after it."""
+        steps = [i for i in self.stage.instructions if i.keyword in ("RUN", "COPY", "ADD") and id(i) not in {id(u) for u in self.users}]
+        return steps[-1] if steps else None
+
+
+def read_build(model) -> "Build | str | None":
+    """The build as the split reads it; a reason (str) when it cannot be split; None: not one stage."""
+    stages = model.stages
+    if len(stages) != 1:
+        return None
+    stage = stages[0]
+    base = model.base_image(stage)
+    if "$" in stage.base_name:
+        return "the base image is set by a build argument: a runtime stage would not follow it; split by hand"
+    if "$" in base.text:
+        return "the base image is named by a variable the split cannot resolve"
+    if base.tag is None and base.digest is None or (base.tag or "").lower() == "latest":
+        return f"the base image {base.text} has no version tag: pin it first (PN001), then the split keeps that version"
+    facts = image_facts(base)
+    workdir = facts.workdir
+    workdir_at: dict[int, str] = {}
+    source_dirs: list[str] = []
+    sources: list = []
+    packages: list[str] = []
+    package_tool = None
+    runs, commands, moves, carried, users = [], [], [], [], []
+    user = None
+    user_index = -1
+    chown = None
+    file_paths: list[str] = []
+    env: dict[str, str] = {}
+    last_build = -1
+    for n, ins in enumerate(stage.instructions[1:], start=1):
+        kw = ins.keyword
+        workdir_at[id(ins)] = workdir
+        if kw == "ONBUILD":
+            return f"line {ins.start_line}: ONBUILD runs in images built FROM this one; a split would move it"
+        if kw == "SHELL":
+            return f"line {ins.start_line}: SHELL changes how every later step runs; split by hand"
+        if kw == "ENV":
+            for k, v in ins.pairs:
+                env[k] = _expand(v.strip("\"'"), env)
+        if kw == "WORKDIR":
+            path = _expand(ins.arguments[0], env) if ins.arguments else ""
+            if "$" in path or (workdir is None and not path.startswith("/")):
+                return f"line {ins.start_line}: the WORKDIR cannot be resolved to an absolute path"
+            workdir = posixpath.normpath(posixpath.join(workdir or "/", path))
+        elif kw in ("COPY", "ADD"):
+            if ins.flag("from") is not None:
+                return f"line {ins.start_line}: it copies from another image already; split by hand"
+            if ins.heredocs:
+                return f"line {ins.start_line}: a COPY with a here-document; split by hand"
+            args = list(ins.arguments)
+            if kw == "ADD" and any(re.match(r"[a-z]+://|git@", a) for a in args[:-1]):
+                return f"line {ins.start_line}: ADD fetches from the network; split by hand"
+            dest = _expand(args[-1], env) if args else ""
+            if "$" in dest or (workdir is None and not dest.startswith("/")):
+                return f"line {ins.start_line}: the destination of the copy cannot be resolved"
+            absolute = posixpath.normpath(posixpath.join(workdir or "/", dest))
+            if absolute == "/":
+                return f"line {ins.start_line}: the source is copied to /; split by hand"
+            source_dirs.append(absolute)
+            for src in args[:-1]:
+                clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+                if clean == "." or model.context.known and (model.context.root / clean).is_dir():
+                    sources.append((clean, absolute))
+            last_build = n
+        elif kw == "RUN":
+            if workdir is None:
+                return f"line {ins.start_line}: the directory the RUN works in is unknown (the base image's WORKDIR is not known); add a WORKDIR"
+            if ins.is_exec_form or ins.heredocs:
+                return f"line {ins.start_line}: a RUN in exec form or with a here-document; split by hand"
+            script = model.script(ins)
+            if script is None or not script.is_simple_chain or script.background:
+                return f"line {ins.start_line}: shell constructs the split does not follow (control flow or a syntax it cannot read)"
+            runs.append((ins, script))
+            creates_user = False
+            for cmd in script.commands:
+                if cmd.name is None or any(a is None for a in cmd.argv[:1]):
+                    return f"line {ins.start_line}: a command named by a variable; split by hand"
+                commands.append((ins, cmd))
+                kind = _system_packages(cmd, packages)
+                if kind:
+                    package_tool = package_tool or kind
+                    continue
+                if cmd.name in _USER_COMMANDS:
+                    creates_user = True
+                    continue
+                if cmd.name == "chown" and len(cmd.argv) >= 3 and cmd.argv[1] in ("-R", "--recursive"):
+                    target = posixpath.normpath(posixpath.join(workdir or "/", cmd.argv[-1] or ""))
+                    if target in source_dirs or target == workdir:
+                        chown = cmd.argv[2]
+                        continue
+                if cmd.name in _FILE_COMMANDS:
+                    for arg in cmd.argv[1:]:
+                        if arg and not arg.startswith("-") and ("/" in arg or arg in (".", "..")) and cmd.name != "sed":
+                            file_paths.append(posixpath.normpath(posixpath.join(workdir or "/", arg)))
+                        elif cmd.name == "sed" and arg and not arg.startswith("-") and "/" in arg and not arg.startswith("s"):
+                            file_paths.append(posixpath.normpath(posixpath.join(workdir or "/", arg)))
+            if creates_user:
+                if any(c.name not in _USER_COMMANDS for c in script.commands):
+                    return f"line {ins.start_line}: a RUN that creates a user and does more; split by hand"
+                users.append(ins)
+            else:
+                last_build = n
+        elif kw in _CONFIG:
+            moves.append(ins)
+        elif kw in ("ARG", "ENV"):
+            carried.append(ins)
+        elif kw == "USER":
+            user, user_index = ins, n
+    user_moves = user is not None and user_index > last_build
+    index = {id(i): n for n, i in enumerate(stage.instructions)}
+    moved_users = [u for u in users if index[id(u)] > last_build]
+    entry: tuple[str, ...] = ()
+    entry_shell = False
+    for ins in moves:
+        if ins.keyword in ("CMD", "ENTRYPOINT"):
+            if ins.is_exec_form:
+                entry = tuple(ins.arguments) if ins.keyword == "ENTRYPOINT" else entry + tuple(ins.arguments)
+            else:
+                entry_shell = True
+                entry = tuple(shlex.split(ins.arguments[0])) if ins.arguments and _plain(ins.arguments[0]) else ()
+    no_recommends = any(c.name in ("apt-get", "apt") and "--no-install-recommends" in c.argv for _, c in commands)
+    return Build(stage, base, facts.family, workdir_at, workdir or "/", source_dirs, sources, _unique(packages), package_tool,
+                 runs, commands, moves, carried, users, user, user_moves, chown, file_paths, entry, entry_shell,
+                 moved_users=moved_users, no_recommends=no_recommends)
+
+
+def _expand(value: str, env: dict[str, str]) -> str:
+    from ...model.imageconfig import _expand as expand
+
+    return expand(value, env)
+
+
+def _plain(text: str) -> bool:
+    try:
+        shlex.split(text)
+    except ValueError:
+        return False
+    return not re.search(r"[$`|&;<>()]", text)
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
+
+
+def _system_packages(cmd, packages: list[str]) -> str | None:
+    """'apt'/'apk' when the command is part of installing system packages (noting them), else None."""
+    argv = [a or "" for a in cmd.argv]
+    name = cmd.name
+    if name in ("apt-get", "apt"):
+        words = [a for a in argv[1:] if not a.startswith("-")]
+        if words[:1] == ["install"]:
+            packages.extend(re.split(r"[=:]", w)[0] for w in words[1:])
+        elif words[:1] in (["purge"], ["remove"], ["autoremove"]):
+            for w in words[1:]:
+                if w in packages:
+                    packages.remove(w)
+        return "apt"
+    if name == "apk":
+        words = [a for a in argv[1:] if not a.startswith("-")]
+        if words[:1] == ["add"]:
+            virtual = "--virtual" in argv or "-t" in argv
+            named = words[1:]
+            if virtual and named:
+                named = named[1:]  # the virtual package's name; its members are build-only by intent
+                return "apk"
+            packages.extend(re.split(r"[=<>~]", w)[0] for w in named)
+        elif words[:1] == ["del"]:
+            for w in words[1:]:
+                if w in packages:
+                    packages.remove(w)
+        return "apk"
+    if name == "rm" and all(a.startswith("-") or a.startswith(("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk", "/tmp")) for a in argv[1:]):
+        return "apt"
+    return None
+
+
+def command_tools(build: Build) -> set[str]:
+    """Programs the moved configuration runs (CMD, ENTRYPOINT, HEALTHCHECK): they must exist at run time."""
+    out: set[str] = set()
+    for ins in build.moves:
+        if ins.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            continue
+        args = list(ins.arguments)
+        if ins.keyword == "HEALTHCHECK":
+            if not args or args[0].upper() == "NONE":
+                continue
+            args = args[1:]
+        text = " ".join(args)
+        for word in re.findall(r"(?:^|[;&|]\s*|\s)(curl|wget|nc|bash|git)(?=\s|$)", text):
+            out.add(word)
+    return out
+
+
+def unknown_command(build: Build, known: set[str]) -> str | None:
+    """Why the split declines: a command whose effects it cannot follow into the runtime stage."""
+    for ins, cmd in build.commands:
+        name = cmd.name
+        if name in known or name in _HARMLESS or name in _USER_COMMANDS or name in _FILE_COMMANDS or name == "cd":
+            continue
+        if name in ("apt-get", "apt", "apk", "rm") or tool_setup(cmd):
+            continue
+        return f"line {ins.start_line}: `{name}` may install something outside what the split copies; split by hand"
+    return None
+
+
+def uncovered_paths(build: Build, copies: list[Copy]) -> str | None:
+    """Why the split declines: a file command changed a path the runtime stage would not get."""
+    copied = [c.path for c in copies]
+    for path in build.file_paths:
+        if path.startswith(("/tmp", "/var/lib/apt", "/var/cache", "/root/.cache")):
+            continue
+        if any(path == p or path.startswith(p.rstrip("/") + "/") for p in copied):
+            continue
+        return f"{path} is changed by a RUN but would not be in the runtime stage; split by hand"
+    return None
+
+
+def app_dirs(build: Build) -> list[str]:
+    """The folders the source is copied to, outermost only (what an interpreted app runs from)."""
+    out: list[str] = []
+    for dest in sorted(set(build.source_dirs), key=len):
+        if dest.startswith("/tmp"):
+            continue
+        if not any(dest == d or dest.startswith(d.rstrip("/") + "/") for d in out):
+            out.append(dest)
+    return out
+
+
+STANDARD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def program_path(build: Build, path_dirs: tuple[str, ...], artifact: str | None = None) -> str | None:
+    """The absolute path of the program the final command runs, where it can be told.
+
+    A bare name is looked up in `path_dirs` (the build image's PATH): it is `artifact`
+    when that is where the artifact lies.
+    """
+    if not build.entry:
+        return None
+    program = build.entry[0]
+    if "$" in program:
+        return None
+    if "/" in program:
+        return posixpath.normpath(posixpath.join(build.workdir, program))
+    if artifact and posixpath.basename(artifact) == program and posixpath.dirname(artifact) in path_dirs:
+        return artifact
+    return None
+
+
+_SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj"}
+
+
+def context_files(ctx, root: Path, extensions: tuple[str, ...], limit: int = 400):
+    """Files under `root` with one of `extensions`, in a stable order, skipping build output and
+    dependency folders and what .dockerignore excludes; at most `limit` (a bound for huge trees)."""
+    import os
+
+    if not ctx.known or root is None or not root.is_dir():
+        return  # no build context (the API without one, an editor's unsaved buffer)
+    found = 0
+    visited = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        visited += len(files)
+        if visited > 20 * limit:
+            return
+        for name in sorted(files):
+            if not name.endswith(extensions):
+                continue
+            path = Path(folder) / name
+            if ctx.ignored(path.relative_to(ctx.root).as_posix()):
+                continue
+            yield path
+            found += 1
+            if found >= limit:
+                return
