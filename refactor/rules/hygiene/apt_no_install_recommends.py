@@ -23,6 +23,16 @@ class AptNoInstallRecommends(Rule):
     `--no-install-recommends` nor set `APT::Install-Recommends` with `-o`.
     `aptitude` is left alone (its option is spelled differently).
 
+    Where the image would then lose a recommended package that the build
+    shows it needs, the package is named in the install instead
+    (`refactor/data/apt_recommends.toml`, from Debian bookworm's metadata):
+    `ca-certificates` when `git`, `curl` or `wget` is installed or a `RUN`
+    fetches an `https://` address, unless the base image is known to ship it
+    (the python images and the full node images do; node's `-slim`, `debian`
+    and `ubuntu` do not); `make`, `gcc` and `libc6-dev` for `cmake` and `gcc`
+    when the build calls them; `openssh-client` for `git` with ssh addresses;
+    `patch` and `less` when called.
+
     ## Why
     By default apt installs every package that the requested ones merely
     recommend: documentation, extra tools, whole toolchains. They make the
@@ -38,18 +48,8 @@ class AptNoInstallRecommends(Rule):
     ## Use instead
     ```dockerfile
     FROM debian:bookworm-slim
-    RUN apt-get update && apt-get install --no-install-recommends -y curl
+    RUN apt-get update && apt-get install --no-install-recommends -y curl ca-certificates
     ```
-
-    Where the image would then lose a recommended package that the build
-    shows it needs, the package is named in the install instead
-    (`refactor/data/apt_recommends.toml`, from Debian bookworm's metadata):
-    `ca-certificates` when `git`, `curl` or `wget` is installed or a `RUN`
-    fetches an `https://` address, unless the base image is known to ship it
-    (the python images and the full node images do; node's `-slim`, `debian`
-    and `ubuntu` do not); `make`, `gcc` and `libc6-dev` for `cmake` and `gcc`
-    when the build calls them; `openssh-client` for `git` with ssh addresses;
-    `patch` and `less` when called.
 
     ## Fix safety
     Unsafe: a recommended package that the application needs only at run time
