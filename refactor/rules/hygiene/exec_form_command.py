@@ -109,8 +109,12 @@ def _exec_through_shell(model, stage, ins, why: str):
     new_code = replace_arguments(ins, json.dumps(["/bin/sh", "-c", f"exec {text}"], ensure_ascii=False))
     if model.reparsed(ins, new_code) is None:
         return None
+    entry = _entrypoint(model, stage)
+    program = text.split()[0]
+    signals = (f"the ENTRYPOINT {entry} starts that shell, and whether SIGTERM reaches {program} depends on how "
+               f"{entry} starts it" if entry else _signals(text.split()))
     message = (f"{ins.keyword} in exec form through /bin/sh -c 'exec …': the shell still expands the variables, then "
-               f"gives way to {text.split()[0]}; {_signals(text.split())} (unsafe: nothing runs after it in that shell)")
+               f"gives way to {program}; {signals} (unsafe: nothing runs after it in that shell)")
     return Fix(ins, message, Safety.UNSAFE, (Replace(ins, new_code, verbatim=True),))
 
 
