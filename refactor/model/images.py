@@ -25,6 +25,7 @@ class ImageFacts:
     tools: tuple[str, ...] = ()  # curl, wget
     starts_as_root: str | None = None  # why a USER line would break it
     workdir: str | None = None  # the WORKDIR the image sets ("/" when it sets none); None: unknown
+    ca_certificates: bool | None = None  # ships Debian's ca-certificates package; None: unknown
 
     @property
     def known(self) -> bool:
@@ -65,4 +66,6 @@ def image_facts(ref: ImageRef) -> ImageFacts:
         tuple(entry.get("tools", ())),
         entry.get("starts_as_root"),
         entry.get("workdir"),
+        None if family == "alpine" else
+        entry.get("slim_ca_certificates", entry.get("ca_certificates")) if "slim" in tag else entry.get("ca_certificates"),
     )
