@@ -228,6 +228,27 @@ def _start_words(build, pkg: dict) -> list[str]:
 
 
 def _dev_at_run_time(build, pkg: dict, dev: set[str]) -> str | None:
+    words = list(build.entry)
+    if not words and build.entry_shell:  # a shell-form command with variables or operators: its words as written
+        raw = " ".join(ins.arguments[0] for ins in build.moves
+                       if ins.keyword in ("CMD", "ENTRYPOINT") and not ins.is_exec_form and ins.arguments)
+        words = raw.split()
+        named = sorted(set(words) & dev)
+        if named:
+            return f"the start command runs {', '.join(named)}, a development dependency that the runtime would not have"
+    if words[:1] and words[0] in ("npm", "yarn", "pnpm") and len(words) > 1:
+        name = words[2] if words[1] == "run" and len(words) > 2 else words[1]
+        if "$" in name:
+            # the script is chosen when the container starts (`npm run $NODE_ENV`): any of them may run
+            for script, line in sorted((pkg.get("scripts") or {}).items()):
+                try:
+                    used = set(shlex.split(line)) & dev
+                except ValueError:
+                    used = {w for w in line.split() if w in dev}
+                if used:
+                    return (f"the command runs the script named by {name}; the `{script}` script runs "
+                            f"{', '.join(sorted(used))}, a development dependency that the runtime would not have")
+            return None
     words = _start_words(build, pkg)
     if not words:
         return None
