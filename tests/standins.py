@@ -31,6 +31,7 @@ that needs buster's or bullseye's own packages is not faithfully reproduced. The
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -413,7 +414,11 @@ def needed(tags) -> list[StandIn]:
         if full.startswith("docker.io/library/debian:"):
             return  # imported by ensure() itself
         if full not in by_tag:
-            raise KeyError(f"no stand-in answers {tag} (python tests/standins.py --list)")
+            near = _release_of(full)
+            if near is None or near not in by_tag:
+                raise KeyError(f"no stand-in answers {tag} (python tests/standins.py --list)")
+            everything.append(_alias((full,), near))  # node:16.19.0-slim is the node:16-slim stand-in
+            by_tag[full] = everything[-1]
         item = by_tag[full]
         if id(item) not in wanted:
             wanted.add(id(item))
@@ -423,6 +428,17 @@ def needed(tags) -> list[StandIn]:
     for tag in tags:
         want(tag)
     return [item for item in everything if id(item) in wanted]
+
+
+def _release_of(full: str) -> str | None:
+    """The stand-in tag of a patch release: `node:16.19.0-slim` -> `node:16-slim`, `python:3.9.2-slim` ->
+    `python:3.9-slim` (a stand-in runs one build per line of releases)."""
+    image, _, tag = full.rpartition(":")
+    keep = {"docker.io/library/node": 1, "docker.io/library/python": 2}.get(image)
+    m = re.fullmatch(r"(\d+(?:\.\d+)*)(-.*)?", tag)
+    if keep is None or m is None or m.group(1).count(".") < keep:
+        return None
+    return f"{image}:{'.'.join(m.group(1).split('.')[:keep])}{m.group(2) or ''}"
 
 
 def _copy_into(source: Path, target: Path) -> None:

@@ -1,6 +1,7 @@
 """The stand-in table, without building anything: what CI builds stays the default set, and the
 extras (real files' tags) are reachable by tag without growing it."""
 
+import pytest
 import standins
 
 # The tags the `builds` tests and `python tests/standins.py` (no arguments) build.
@@ -47,3 +48,13 @@ def test_unknown_tag_is_refused():
 
     with pytest.raises(KeyError, match="no stand-in answers python:3-alpine"):
         standins.needed(["python:3-alpine"])
+
+
+def test_a_patch_release_tag_is_an_alias_of_its_line() -> None:
+    items = standins.needed(["node:16.19.0-slim", "python:3.9.2-slim"])
+    tags = [t for item in items for t in item.tags]
+    assert "docker.io/library/node:16.19.0-slim" in tags and "docker.io/library/python:3.9.2-slim" in tags
+    alias = next(i for i in items if "docker.io/library/node:16.19.0-slim" in i.tags)
+    assert alias.needs == ("docker.io/library/node:16-slim",)
+    with pytest.raises(KeyError):
+        standins.needed(["node:16.19.0-alpine"])
