@@ -25,6 +25,7 @@ class ImageFacts:
     tools: tuple[str, ...] = ()  # curl, wget
     starts_as_root: str | None = None  # why a USER line would break it
     workdir: str | None = None  # the WORKDIR the image sets ("/" when it sets none); None: unknown
+    uid: str | None = None  # "uid:gid" of `user`
 
     @property
     def known(self) -> bool:
@@ -65,4 +66,5 @@ def image_facts(ref: ImageRef) -> ImageFacts:
         tuple(entry.get("tools", ())),
         entry.get("starts_as_root"),
         entry.get("workdir"),
+        entry.get("uid"),
     )

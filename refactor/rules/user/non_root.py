@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import InsertAfter, InsertBefore
+import posixpath
+
+from ...engine.edits import InsertAfter, InsertBefore, Replace
 from ...model.images import image_facts
+from ...model.program import read_program
 from ...model.service import service_port
 from ..base import Fix, Rule, Safety, Skip
 
 APP_USER = "app"
+DEFAULT_UID = 10001
 # commands that start as root and switch user themselves
 _DROPS_PRIVILEGES = re.compile(r"\b(gosu|su-exec|setpriv|runuser|chpst|s6-setuidgid|su)\b")
 # instructions that configure the image rather than build it: the user goes before them
@@ -115,25 +119,31 @@ class NonRootUser(Rule):
         if why:
             yield Skip(why, anchor)
             return
-        entry_scripts = [c for c in commands if c.keyword == "ENTRYPOINT"]
-        for c in entry_scripts:
-            script = _entrypoint_script(model, c)
-            if script and _DROPS_PRIVILEGES.search(script):
-                yield Skip("the entrypoint script switches user itself (it starts as root on purpose)", c)
-                return
         if facts.family == "distroless" and "nonroot" in (ref.tag or ""):
             return  # runs as nonroot already
-        volumes = [v for s in chain for i in s.instructions if i.keyword == "VOLUME" for v in i.arguments]
+        program = read_program(model, chain)
+        why = _program_needs_root(program, instructions)
+        if why:
+            yield Skip(why, anchor)
+            return
+        before = model.trailing_config(stage, TRAILING)
+        app = _app_folder(model, stage, program)
+        given, why = _folders_to_give(program, instructions, app, before)
+        if why:
+            yield Skip(why, anchor)
+            return
         own = _created_user(model, instructions)
         if own is not None:
+            given = []  # the file gives its own user what it needs (COPY --chown, its home)
             lines, user = [f"USER {own}"], own
             facts = type(facts)(facts.key, facts.family, own, facts.runtimes, facts.tools)
+            uid = None
         else:
-            lines, user = _user_lines(facts, volumes)
+            uid = _uid(model, facts)
+            lines, user = _user_lines(facts, uid)
         if lines is None:
             yield Skip(f"cannot tell how to add a user to {ref} (family unknown): add one by hand", anchor)
             return
-        before = model.trailing_config(stage, TRAILING)
         edits = []
         creation = _first_copy(stage, before) if len(lines) > 1 and lines[0].startswith("RUN ") else None
         if creation is not None:
@@ -141,6 +151,26 @@ class NonRootUser(Rule):
             # stays cached when the source changes
             edits.append(InsertBefore(creation, lines[0], above_comments=True))
             lines = lines[1:]
+        owner = uid.split(":")[0] if uid else None
+        if given and owner is not None and facts.family in ("scratch", "distroless"):
+            if facts.family in ("scratch", "distroless") and given == [app] and not any(
+                    w.path and _inside(w.path, app) for w in program.writes):
+                given = []  # no shell to hand the folder over, and nothing seen writing there
+            elif facts.family in ("scratch", "distroless"):
+                yield Skip(f"{facts.key} has no shell to give {', '.join(given)} to the user; do it with COPY --chown by hand", anchor)
+                return
+        if given and owner is not None:
+            for ins in _copies_into(model, stage, before, given):
+                code = model_chown(model, ins, owner)
+                if code is None:
+                    yield Skip(f"line {ins.start_line}: cannot add --chown to this copy; give {', '.join(given)} to the user by hand", anchor)
+                    return
+                edits.append(Replace(ins, code, verbatim=True))
+            dirs = " ".join(given)
+            handover = f"RUN mkdir -p {dirs} \\\n    && chown {owner}:0 {dirs} \\\n    && chmod g=u {dirs}"
+            lines = [handover, *lines] if not (lines and lines[0].startswith("RUN ")) else lines
+            if lines[0] is not handover:
+                lines[0] += f" \\\n    && mkdir -p {dirs} && chown {owner}:0 {dirs} && chmod g=u {dirs}"
         code = "\n".join(lines)
         edits.append(InsertBefore(before, code, above_comments=True) if before is not None
                      else InsertAfter(stage.instructions[-1], code))
@@ -149,10 +179,13 @@ class NonRootUser(Rule):
         elif own is not None:
             what = f"the user {user} this Dockerfile creates"
         elif facts.user:
-            what = f"the image's own user {user}"
+            what = f"the image's own user {user} ({uid})"
         else:
-            what = f"a system user {user}"
-        yield Fix(stage.from_instruction, f"the final stage runs as root: it now runs as {what}", Safety.REVIEW, tuple(edits))
+            what = f"a system user {user} ({uid})"
+        message = f"the final stage runs as root: it now runs as {what}"
+        if given:
+            message += f"; {', '.join(given)} now belong{'s' if len(given) == 1 else ''} to it (group 0, group rights as the owner's)"
+        yield Fix(stage.from_instruction, message, Safety.REVIEW, tuple(edits))
 
 
 # the first word of a command that is a shell or a language prompt: an image to build on or to use by hand
@@ -172,7 +205,7 @@ def _needs_root(commands, instructions) -> str | None:
     last = commands[-1]
     if last.keyword == "CMD" and not any(c.keyword == "ENTRYPOINT" for c in commands):
         argv = list(last.arguments) if last.is_exec_form else (last.arguments[0].split() if last.arguments else [])
-        if argv and argv[0].rsplit("/", 1)[-1] in _INTERACTIVE and len(argv) <= 2 and not any(a.endswith((".py", ".js", ".rb", ".php")) for a in argv[1:]):
+        if argv and argv[0].rsplit("/", 1)[-1] in _INTERACTIVE and all(a.startswith("-") for a in argv[1:]):
             return (f"the command is an interactive {argv[0]}: the image is likely a base for others, "
                     "whose RUN steps would then run as a non-root user")
     rooted = sorted({w for w in words if w in _ROOT_COMMANDS})
@@ -259,41 +292,222 @@ def _port_number(p: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _entrypoint_script(model, ins) -> str | None:
-    """The text of a script in the build context that ENTRYPOINT runs, when it can be found."""
-    if not ins.arguments or not model.context.known:
-        return None
-    first = ins.arguments[0].split()[0] if not ins.is_exec_form else ins.arguments[0]
-    name = first.rsplit("/", 1)[-1]
-    for candidate in (name, f"docker/{name}", f"scripts/{name}"):
-        text = model.context.read_text(candidate)
-        if text is not None:
-            return text
-    return None
-
-
-def _user_lines(facts, volumes) -> tuple[list[str] | None, str]:
-    chown = ""
+def _uid(model, facts) -> str:
+    """uid:gid of the user the rule switches to."""
+    if facts.family == "scratch":
+        return "65532:65532"
     if facts.user:
-        user = facts.user
-        if volumes:
-            dirs = " ".join(volumes)
-            return [f"RUN mkdir -p {dirs} && chown {user} {dirs}", f"USER {user}"], user
-        return [f"USER {user}"], user
+        return facts.uid or ""
+    n = model.options.user_id or DEFAULT_UID
+    return f"{n}:{n}"
+
+
+def _user_lines(facts, uid: str) -> tuple[list[str] | None, str]:
     if facts.family == "scratch":
         return ["USER 65532:65532"], "65532"
-    if volumes:
-        dirs = " ".join(volumes)
-        chown = f" \\\n    && mkdir -p {dirs} && chown {APP_USER}:{APP_USER} {dirs}"
+    if facts.user:
+        if not uid:
+            return None, facts.user
+        return [f"# the image's own user {facts.user}", f"USER {uid}"], facts.user
+    n = uid.split(":")[0]
     if facts.family in ("debian", "ubuntu"):
         return [
-            f"RUN groupadd --system {APP_USER} \\\n    && useradd --system --gid {APP_USER} --no-create-home "
-            f"--home-dir /nonexistent --shell /usr/sbin/nologin {APP_USER}{chown}",
-            f"USER {APP_USER}",
+            f"RUN groupadd --system --gid {n} {APP_USER} \\\n    && useradd --system --no-log-init -l --uid {n} --gid {APP_USER} "
+            f"--no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin {APP_USER}",
+            f"# the user {APP_USER}",
+            f"USER {uid}",
         ], APP_USER
     if facts.family in ("alpine", "busybox"):
         return [
-            f"RUN addgroup -S {APP_USER} \\\n    && adduser -S -G {APP_USER} -H -h /nonexistent -s /sbin/nologin {APP_USER}{chown}",
-            f"USER {APP_USER}",
+            f"RUN addgroup -S -g {n} {APP_USER} \\\n    && adduser -S -u {n} -G {APP_USER} -H -h /nonexistent -s /sbin/nologin {APP_USER}",
+            f"# the user {APP_USER}",
+            f"USER {uid}",
         ], APP_USER
     return None, ""
+
+
+# services and tools that need root, by the name of the command that starts them
+_SERVICES = {"service", "rc-service", "openrc", "systemctl", "supervisord", "cron", "crond", "sshd", "nginx",
+             "apache2", "apache2ctl", "apachectl", "httpd", "php-fpm", "rsyslogd", "syslogd", "postfix", "dovecot",
+             "exim", "smbd", "nmbd", "named", "dnsmasq", "vsftpd", "xinetd", "inetd", "rpcbind", "haproxy"}
+_RAW_SOCKETS = {"ping", "ping6", "nmap", "tcpdump", "arping", "masscan", "hping3", "fping", "traceroute", "mtr",
+                "arp-scan", "nping", "tshark", "dumpcap", "iftop", "nethogs"}
+_DROPPERS = {"gosu", "su-exec", "su", "runuser", "chpst", "setpriv", "s6-setuidgid", "setuidgid", "sudo"}
+_HOST_PATHS = re.compile(r"docker\.sock|/host/proc|/host/sys|\bHOST_PROC\b|\bHOST_SYS\b|--pid[= ]host|/rootfs/proc")
+_RAW_SOURCE = re.compile(r"\bSOCK_RAW\b|\bfrom scapy\b|\bimport scapy\b|\bscapy\.all\b|\bicmplib\b|\bpcap\b")
+# settings of service configuration files that say the server starts as root
+_CONFIG_USER = re.compile(r"^\s*(user|User|uid|group|Group)(\s*=\s*|\s+)['\"]?([\w.$-]+)", re.MULTILINE)
+_CONFIG_PID = re.compile(r"^\s*(pid|pidfile|PidFile|pid_file)(\s*=\s*|\s+)['\"]?(/(?:var/)?run/\S*?)['\";\s]", re.MULTILINE)
+
+
+def _program_needs_root(program, instructions) -> str | None:
+    """Why the command chain, its scripts, configuration or source must run as root, or None."""
+    for step in program.steps:
+        name = step.name
+        if name is None:
+            continue
+        first = step.argv[0] or ""
+        if name in _DROPPERS or name.startswith("s6-"):
+            return f"{step.where} runs {name}: the command starts as root and drops privileges itself"
+        if first.startswith("/etc/init.d/"):
+            return f"{step.where} runs {first}: an init script that needs root"
+        if name in _SERVICES or name.startswith("php-fpm") or re.fullmatch(r"php\d[\d.]*-fpm", name):
+            what = f"service {step.argv[1]}" if name == "service" and len(step.argv) > 1 and step.argv[1] else name
+            return f"{step.where} starts {what}, which needs root"
+        if name in _RAW_SOCKETS:
+            return f"{step.where} runs {name}, which opens raw sockets and needs root"
+        text = " ".join(w for w in step.argv if w)
+        if _HOST_PATHS.search(text):
+            return f"{step.where} uses {_HOST_PATHS.search(text).group(0)}: a host tool that needs root"
+    for ins in instructions:
+        if ins.keyword == "VOLUME" and any("docker.sock" in v for v in ins.arguments):
+            return f"line {ins.start_line}: VOLUME of the Docker socket: only root can open it"
+    for rel, text in program.configs:
+        name = rel.rsplit("/", 1)[-1]
+        for m in _CONFIG_USER.finditer(text):
+            if m.group(3) in ("root", "0") or name.endswith((".py", ".cfg")) and m.group(1) == "user" and "=" not in m.group(2):
+                continue
+            line = text.count("\n", 0, m.start(1)) + 1
+            return f"{name}:{line} sets `{m.group(1)} {m.group(3)}`: the server starts as root and switches user itself"
+        m = _CONFIG_PID.search(text)
+        if m:
+            line = text.count("\n", 0, m.start(1)) + 1
+            return f"{name}:{line} puts the pid file in {posixpath.dirname(m.group(3))}, which only root can write"
+    for rel, text in program.sources:
+        name = rel.rsplit("/", 1)[-1]
+        for rx, what in ((_HOST_PATHS, "a host tool that needs root"), (_RAW_SOURCE, "raw sockets need root")):
+            m = rx.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                return f"{name}:{line} uses {m.group(0)}: {what}"
+    return None
+
+
+# folders of the system: a write there needs root, and the tool does not hand them over
+_SYSTEM = re.compile(r"^/(?:$|etc|bin|sbin|lib|lib32|lib64|libx32|proc|sys|dev|boot|root|run|"
+                     r"usr(?:$|/(?:bin|sbin|lib|lib64|share|include|libexec|local(?:$|/(?:bin|sbin|lib|share|include|etc))))|"
+                     r"var(?:$|/(?:log|run|lib(?:$|/(?:apt|dpkg))|cache|spool|mail|backups|opt)(?:$|/))|"
+                     r"opt$|home$|srv$|mnt$|media$)")
+_SCRATCH_OK = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _is_system(path: str) -> bool:
+    return bool(_SYSTEM.match(path))
+
+
+def _inside(path: str, folder: str | None) -> bool:
+    return folder is not None and (path == folder or path.startswith(folder.rstrip("/") + "/"))
+
+
+def _app_folder(model, stage, program) -> str | None:
+    """The application's own folder: the WORKDIR the source went to, else where the source was copied."""
+    dests = []
+    for origin_ins in stage.instructions:
+        if origin_ins.keyword not in ("COPY", "ADD") or len(origin_ins.arguments) < 2:
+            continue
+        dests.append(_destination(model, stage, origin_ins))
+    dests = [d for d in dests if d]
+    wd = program.workdir
+    if wd != "/" and not _is_system(wd) and any(_inside(d, wd) for d in dests):
+        return wd
+    for d in sorted(dests, key=len):
+        folder = d if d.endswith("/") or _is_folder_copy(model, stage, d, program) else posixpath.dirname(d)
+        folder = folder.rstrip("/") or "/"
+        if folder != "/" and not _is_system(folder) and not folder.startswith(_SCRATCH_OK):
+            return folder
+    return None
+
+
+def _is_folder_copy(model, stage, dest: str, program) -> bool:
+    for ins in stage.instructions:
+        if ins.keyword in ("COPY", "ADD") and _destination(model, stage, ins) == dest:
+            srcs = ins.arguments[:-1]
+            return len(srcs) > 1 or ins.arguments[-1].endswith("/") or any(
+                s in (".", "./") or s.endswith("/")
+                or model.context.known and (model.context.root / s.lstrip("/")).is_dir() for s in srcs) \
+                or ins.flag("from") is not None and any(
+                    w and w.startswith(dest.rstrip("/") + "/") for step in program.steps for w in step.argv)
+    return False
+
+
+def _destination(model, stage, ins) -> str | None:
+    """The absolute destination of a COPY/ADD (with a trailing / when it names a folder)."""
+    workdir = "/"
+    for other in stage.instructions:
+        if other is ins:
+            break
+        if other.keyword == "WORKDIR" and other.arguments and "$" not in other.arguments[0]:
+            workdir = posixpath.normpath(posixpath.join(workdir, other.arguments[0]))
+    dest = ins.arguments[-1]
+    if "$" in dest:
+        return None
+    absolute = posixpath.normpath(posixpath.join(workdir, dest))
+    return absolute + "/" if dest.endswith("/") and absolute != "/" else absolute
+
+
+def _folders_to_give(program, instructions, app, before) -> tuple[list[str], str | None]:
+    """The folders the user must own (the app folder first), or the reason the rule declines."""
+    given: list[str] = [app] if app else []
+    for w in program.writes:
+        if w.path is None:
+            return [], f"{w.where} writes to a path it computes ({w.what}): cannot tell whether the user may write there"
+        if w.path.startswith(_SCRATCH_OK) or _inside(w.path, app):
+            continue
+        folder = w.path if w.kind == "dir" else posixpath.dirname(w.path)
+        if _is_system(folder):
+            where = "the root folder" if folder == "/" else folder
+            return [], f"{w.where} writes {w.path} ({w.what}) in {where}, which the user cannot write"
+        if not any(_inside(folder, g) for g in given):
+            given.append(folder)
+    volumes: list[tuple[str, object]] = []
+    for ins in instructions:
+        if ins.keyword == "VOLUME":
+            for v in ins.arguments:
+                path = posixpath.normpath(v) if v.startswith("/") else None
+                if path is None:
+                    return [], f"line {ins.start_line}: VOLUME {v} is not an absolute path"
+                volumes.append((path, ins))
+                if path.startswith(_SCRATCH_OK) or _inside(path, app):
+                    continue
+                if _is_system(path):
+                    return [], f"line {ins.start_line}: VOLUME {path} is a system folder the user cannot write"
+                if not any(_inside(path, g) for g in given):
+                    given.append(path)
+        elif ins.keyword == "RUN" and volumes:
+            for path, vol in volumes:
+                if re.search(rf"\b(chown|chmod)\b[^;&|]*\s{re.escape(path)}(?:/|\s|$)", ins.arguments[0] if ins.arguments else ""):
+                    return [], (f"line {ins.start_line} changes the owner or mode of {path} after the VOLUME at line "
+                                f"{vol.start_line}: the change is discarded, so the folder stays root's")
+    trailing = False
+    for ins in instructions:
+        trailing = trailing or ins is before
+        if ins.keyword == "VOLUME" and not trailing:
+            for v in ins.arguments:
+                if any(_inside(posixpath.normpath(v), g) or _inside(g, posixpath.normpath(v)) for g in given):
+                    return [], (f"line {ins.start_line}: VOLUME {v} comes before the build's last steps: "
+                                "a chown of it placed after the VOLUME would have no effect")
+    return given, None
+
+
+def _copies_into(model, stage, before, given):
+    """COPY/ADD instructions of the final stage that put files into a folder given to the user, without --chown."""
+    for ins in stage.instructions:
+        if ins is before:
+            return
+        if ins.keyword in ("COPY", "ADD") and len(ins.arguments) >= 2 and ins.flag("chown") is None:
+            dest = _destination(model, stage, ins)
+            if dest and any(_inside(dest.rstrip("/") or "/", g) for g in given):
+                yield ins
+
+
+def model_chown(model, ins, owner: str) -> str | None:
+    """The COPY's own code with `--chown=<owner>:0`, when the file still reads the same with it."""
+    m = re.match(r"(\s*\S+)(\s+)", ins.own_code)
+    if m is None:
+        return None
+    code = ins.own_code[: m.end()] + f"--chown={owner}:0 " + ins.own_code[m.end():]
+    again = model.reparsed(ins, code)
+    if again is None or again.keyword != ins.keyword or again.flag("chown") != f"{owner}:0" \
+            or tuple(again.arguments) != tuple(ins.arguments):
+        return None
+    return code
