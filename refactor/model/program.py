@@ -127,10 +127,11 @@ def _add(program: Program, argv: tuple, redirects: tuple, where: str, copies, st
         program.steps.append(Step(tuple(words), (), where))
     if first.startswith("-"):
         return
-    path = posixpath.normpath(posixpath.join(program.workdir, first)) if "/" in first or first.endswith(".sh") else None
-    if path is None:
-        return
-    rel = copies.context_path(path)
+    if "/" in first or first.endswith(".sh"):
+        candidates = [posixpath.normpath(posixpath.join(program.workdir, first))]
+    else:  # a bare name: a script the build copied onto the PATH
+        candidates = [f"{d}/{first}" for d in ("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/bin")]
+    rel = next((r for r in map(copies.context_path, candidates) if r is not None), None)
     if rel is None:
         return
     text = copies.model.context.read_text(rel, SOURCE_SIZE)
@@ -300,26 +301,62 @@ _CONFIG_WRITES = re.compile(
     upload_dir|upload_folder|dbfilename|dir|PidFile|ErrorLog|CustomLog)\s*(?:=|\s)\s*['"]?([^'"\s;#]+)""",
     re.VERBOSE | re.MULTILINE)
 _DIR_SETTINGS = {"worker_tmp_dir", "upload_dir", "upload_folder", "dir"}
-_Q = r"""(?:(['"`])((?:(?!\1).)*)\1|([^'"`\s),][^,)]*))"""  # a quoted literal (groups 1-2) or an expression (3)
+# calls that write: (the call up to its opening parenthesis, kind, which argument is the path,
+# a pattern the rest of the call must match, e.g. a write mode)
+_MODE = r"""['"][rbt]*[wxa+][rwxab+t]*['"]"""
 _SOURCE_WRITES = [
-    # (pattern, kind, needs a write mode in the rest of the call)
-    (re.compile(r"\bopen\(\s*" + _Q + r"\s*,\s*(?:mode\s*=\s*)?['\"]([rwxab+t]*[wxa+][rwxab+t]*)['\"]"), "file"),
-    (re.compile(r"\.to_(?:csv|parquet|pickle|json|excel)\(\s*" + _Q), "file"),
-    (re.compile(r"\bsqlite3\.connect\(\s*" + _Q), "file"),
-    (re.compile(r"\bFileHandler\(\s*" + _Q), "file"),
-    (re.compile(r"\bos\.(?:makedirs|mkdir)\(\s*" + _Q), "dir"),
-    (re.compile(r"\bshutil\.(?:copy|copy2|copyfile|move|copytree)\(\s*[^,]+,\s*" + _Q), "file"),
-    (re.compile(r"\bfs(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream)\(\s*" + _Q), "file"),
-    (re.compile(r"\bfs(?:\.promises)?\.(?:mkdir|mkdirSync)\(\s*" + _Q), "dir"),
-    (re.compile(r"\bmulter\(\s*\{[^}]*\bdest\s*:\s*" + _Q), "dir"),
-    (re.compile(r"\bFile\.write\(\s*" + _Q), "file"),
-    (re.compile(r"\bFile\.open\(\s*" + _Q + r"\s*,\s*['\"][wa]"), "file"),
-    (re.compile(r"\bos\.(?:Create|WriteFile)\(\s*" + _Q), "file"),
-    (re.compile(r"\bos\.(?:MkdirAll|Mkdir)\(\s*" + _Q), "dir"),
-    (re.compile(r"\bos\.OpenFile\(\s*" + _Q + r"[^)]*O_(?:WRONLY|RDWR|CREATE|APPEND)"), "file"),
-    (re.compile(r"\bfile_put_contents\(\s*" + _Q), "file"),
-    (re.compile(r"\bfopen\(\s*" + _Q + r"\s*,\s*['\"][wax]"), "file"),
+    (re.compile(r"(?<![\w.])open\("), "file", 0, _MODE),  # Python open(path, 'w')
+    (re.compile(r"\.to_(?:csv|parquet|pickle|excel)\("), "file", 0, None),
+    (re.compile(r"\bsqlite3\.connect\("), "file", 0, None),
+    (re.compile(r"\bFileHandler\("), "file", 0, None),
+    (re.compile(r"\bos\.(?:makedirs|mkdir)\("), "dir", 0, None),
+    (re.compile(r"\bshutil\.(?:copy|copy2|copyfile|move|copytree)\("), "file", 1, None),
+    (re.compile(r"\bfs(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream)\("), "file", 0, None),
+    (re.compile(r"\bfs(?:\.promises)?\.(?:mkdir|mkdirSync)\("), "dir", 0, None),
+    (re.compile(r"\bmulter\(\s*\{[^}]*\bdest\s*:\s*(?=['\"`])"), "dir", -1, None),
+    (re.compile(r"\bFile\.write\("), "file", 0, None),
+    (re.compile(r"\bFile\.open\("), "file", 0, r"""['"][wa]"""),
+    (re.compile(r"\bos\.(?:Create|WriteFile)\("), "file", 0, None),
+    (re.compile(r"\bos\.(?:MkdirAll|Mkdir)\("), "dir", 0, None),
+    (re.compile(r"\bos\.OpenFile\("), "file", 0, r"O_(?:WRONLY|RDWR|CREATE|APPEND)"),
+    (re.compile(r"\bfile_put_contents\("), "file", 0, None),
+    (re.compile(r"\bfopen\("), "file", 0, r"""['"][wax]"""),
 ]
+_LITERAL = re.compile(r"""\s*(?:(['"`])((?:(?!\1)[^\\\n])*)\1|r(['"])((?:(?!\3).)*)\3)\s*$""")
+
+
+def _call_arguments(text: str, start: int) -> list[str]:
+    """The top-level arguments of a call whose opening parenthesis ends at `start` (bounded)."""
+    args, depth, current, quote, i = [], 0, [], None, start
+    while i < len(text) and i < start + 2000:
+        ch = text[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"`":
+            quote = ch
+            current.append(ch)
+        elif ch in "([{":
+            depth += 1
+            current.append(ch)
+        elif ch in ")]}":
+            if depth == 0:
+                args.append("".join(current))
+                return args
+            depth -= 1
+            current.append(ch)
+        elif ch == "," and depth == 0:
+            args.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    args.append("".join(current))
+    return args
 
 
 def _find_writes(program: Program) -> None:
@@ -369,18 +406,32 @@ def _find_writes(program: Program) -> None:
             program.writes.append(Write(placed, kind, f"{name}:{line}", f"{key} {value}"))
     for rel, text in program.sources:
         name = rel.rsplit("/", 1)[-1]
-        for pattern, kind in _SOURCE_WRITES:
+        for pattern, kind, index, rest in _SOURCE_WRITES:
             for m in pattern.finditer(text):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                if text[line_start:m.start()].lstrip().startswith(("#", "//", "*")):
+                    continue  # a comment
                 line = text.count("\n", 0, m.start()) + 1
-                literal = m.group(2)
-                call = m.group(0).split("(", 1)[0].strip()
-                if literal is None or "${" in literal or "{" in literal and m.group(1) == "`" or "%" in literal:
-                    expr = (m.group(3) or "").strip()
-                    program.writes.append(Write(None, kind, f"{name}:{line}", f"{call}({expr[:30]}…)"))
+                call = m.group(0).rstrip("( ").split("(", 1)[0].split("{", 1)[0].strip()
+                if index < 0:  # the path follows the match directly (multer's dest)
+                    args = _call_arguments(text, m.end())
+                    args = [args[0].split("}", 1)[0]] if args else []
+                    index = 0
+                else:
+                    args = _call_arguments(text, m.end())
+                if len(args) <= index or not args[index].strip():
                     continue
-                if literal in _NOT_FILES or literal == ":memory:":
+                if rest is not None and not re.search(rest, ",".join(args[index + 1:])):
                     continue
-                program.writes.append(Write(_place(literal, wd), kind, f"{name}:{line}", f"{call}({literal!r})"))
+                arg = args[index].strip()
+                lit = _LITERAL.match(arg)
+                value = (lit.group(2) if lit.group(2) is not None else lit.group(4)) if lit else None
+                if value is None or (lit.group(1) == "`" and "${" in value):
+                    program.writes.append(Write(None, kind, f"{name}:{line}", f"{call}({arg[:40]})"))
+                    continue
+                if value in _NOT_FILES or value == ":memory:" or not value:
+                    continue
+                program.writes.append(Write(_place(value, wd), kind, f"{name}:{line}", f"{call}({value!r})"))
 
 
 def _place(value: str, workdir: str) -> str | None:

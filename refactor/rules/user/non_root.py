@@ -115,22 +115,18 @@ class NonRootUser(Rule):
             yield Skip("the final stage sets no CMD or ENTRYPOINT: it may be a base for other images, "
                        "whose RUN steps would then run as a non-root user", anchor)
             return
-        why = _needs_root(commands, instructions)
+        program = read_program(model, chain)
+        why = _program_needs_root(program, instructions) or _needs_root(commands, instructions)
         if why:
-            yield Skip(why, anchor)
+            yield _skip(why, anchor, chain)
             return
         if facts.family == "distroless" and "nonroot" in (ref.tag or ""):
             return  # runs as nonroot already
-        program = read_program(model, chain)
-        why = _program_needs_root(program, instructions)
-        if why:
-            yield Skip(why, anchor)
-            return
         before = model.trailing_config(stage, TRAILING)
         app = _app_folder(model, stage, program)
         given, why = _folders_to_give(program, instructions, app, before)
         if why:
-            yield Skip(why, anchor)
+            yield _skip(why, anchor, chain)
             return
         own = _created_user(model, instructions)
         if own is not None:
@@ -346,22 +342,24 @@ def _program_needs_root(program, instructions) -> str | None:
         name = step.name
         if name is None:
             continue
+        where = f"{step.where}: the command" if step.where.startswith("line ") else step.where
         first = step.argv[0] or ""
         if name in _DROPPERS or name.startswith("s6-"):
-            return f"{step.where} runs {name}: the command starts as root and drops privileges itself"
+            return f"{where} runs {name}: it starts as root and drops privileges itself"
         if first.startswith("/etc/init.d/"):
-            return f"{step.where} runs {first}: an init script that needs root"
+            return f"{where} runs {first}: an init script that needs root"
         if name in _SERVICES or name.startswith("php-fpm") or re.fullmatch(r"php\d[\d.]*-fpm", name):
             what = f"service {step.argv[1]}" if name == "service" and len(step.argv) > 1 and step.argv[1] else name
-            return f"{step.where} starts {what}, which needs root"
+            return f"{where} starts {what}, which needs root"
         if name in _RAW_SOCKETS:
-            return f"{step.where} runs {name}, which opens raw sockets and needs root"
+            return f"{where} runs {name}, which opens raw sockets and needs root"
         text = " ".join(w for w in step.argv if w)
         if _HOST_PATHS.search(text):
-            return f"{step.where} uses {_HOST_PATHS.search(text).group(0)}: a host tool that needs root"
+            return f"{where} uses {_HOST_PATHS.search(text).group(0)}: a host tool that needs root"
     for ins in instructions:
-        if ins.keyword == "VOLUME" and any("docker.sock" in v for v in ins.arguments):
-            return f"line {ins.start_line}: VOLUME of the Docker socket: only root can open it"
+        sock = next((v for v in ins.arguments if "docker.sock" in v), None) if ins.keyword == "VOLUME" else None
+        if sock:
+            return f"line {ins.start_line}: VOLUME {sock} is the Docker socket, which only root can open"
     for rel, text in program.configs:
         name = rel.rsplit("/", 1)[-1]
         for m in _CONFIG_USER.finditer(text):
@@ -389,6 +387,17 @@ _SYSTEM = re.compile(r"^/(?:$|etc|bin|sbin|lib|lib32|lib64|libx32|proc|sys|dev|b
                      r"var(?:$|/(?:log|run|lib(?:$|/(?:apt|dpkg))|cache|spool|mail|backups|opt)(?:$|/))|"
                      r"opt$|home$|srv$|mnt$|media$)")
 _SCRATCH_OK = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _skip(reason: str, anchor, chain) -> Skip:
+    """A decline anchored at the Dockerfile line its reason names (`line 6: …`), else at `anchor`."""
+    m = re.match(r"line (\d+): ", reason)
+    if m:
+        line = int(m.group(1))
+        ins = next((i for s in chain for i in s.instructions if i.start_line == line), None)
+        if ins is not None:
+            return Skip(reason[m.end():], ins)
+    return Skip(reason, anchor)
 
 
 def _is_system(path: str) -> bool:
@@ -449,14 +458,15 @@ def _folders_to_give(program, instructions, app, before) -> tuple[list[str], str
     """The folders the user must own (the app folder first), or the reason the rule declines."""
     given: list[str] = [app] if app else []
     for w in program.writes:
+        who = f"{w.where}: the command" if w.where.startswith("line ") else w.where
         if w.path is None:
-            return [], f"{w.where} writes to a path it computes ({w.what}): cannot tell whether the user may write there"
+            return [], f"{who} writes to a path it computes ({w.what}): cannot tell whether the user may write there"
         if w.path.startswith(_SCRATCH_OK) or _inside(w.path, app):
             continue
         folder = w.path if w.kind == "dir" else posixpath.dirname(w.path)
         if _is_system(folder):
             where = "the root folder" if folder == "/" else folder
-            return [], f"{w.where} writes {w.path} ({w.what}) in {where}, which the user cannot write"
+            return [], f"{who} writes {w.path} ({w.what}) in {where}, which the user cannot write"
         if not any(_inside(folder, g) for g in given):
             given.append(folder)
     volumes: list[tuple[str, object]] = []
@@ -476,7 +486,7 @@ def _folders_to_give(program, instructions, app, before) -> tuple[list[str], str
         elif ins.keyword == "RUN" and volumes:
             for path, vol in volumes:
                 if re.search(rf"\b(chown|chmod)\b[^;&|]*\s{re.escape(path)}(?:/|\s|$)", ins.arguments[0] if ins.arguments else ""):
-                    return [], (f"line {ins.start_line} changes the owner or mode of {path} after the VOLUME at line "
+                    return [], (f"line {ins.start_line}: the RUN changes the owner or mode of {path} after the VOLUME at line "
                                 f"{vol.start_line}: the change is discarded, so the folder stays root's")
     trailing = False
     for ins in instructions:
