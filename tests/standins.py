@@ -12,7 +12,19 @@ directory, `REFACTOR_LAB` (default `/var/tmp/refactor-lab`), and is reused by la
 stand-in already in the store is not built again. `Lab.env()` is the environment under which
 `buildah`, `podman` and `refactor verify` see that store.
 
-    python tests/standins.py            # build every stand-in, print what each took
+    python tests/standins.py                    # build the default set (what CI builds), print times
+    python tests/standins.py --extra            # also build the extra stand-ins (real files' tags)
+    python tests/standins.py python:3.9-slim    # build the stand-ins for these tags (and what they need)
+    python tests/standins.py --list             # print every tag, default set and extras, build nothing
+
+The default set (`catalogue()`) is what the `builds` tests and `benchmarks/images.py` use; the extras
+(`extras()`) answer the tags real public Dockerfiles name and are built only when asked, with
+`--extra`, by tag, or `Lab().ensure_tags([...])`. Every `python:*` stand-in is bookworm-based whatever
+its suffix says: `python:3.9-slim-buster` and `python:3.10-bullseye` are tags of the same bookworm image
+as `python:3.9-slim` and `python:3.10` (the machine's pyenv CPython copied into `/usr/local`), so a file
+that needs buster's or bullseye's own packages is not faithfully reproduced. The floating tags
+`python:3`, `python:3-slim`, `python:latest`, `python:slim` are Python 3.13. Every `node:*` tag,
+`node:16`, `node:lts`, `node:current`, `node:latest` included, runs the machine's Node.js 20.
 """
 
 from __future__ import annotations
@@ -70,13 +82,21 @@ def _ca_env_lines() -> str:
     return "ENV " + " ".join(f"{k}={v}" for k, v in CA_ENV.items())
 
 
-def _python(version: str, full_version: str) -> list[StandIn]:
+def _python(version: str, full_version: str, suites: tuple[str, ...] = ("bookworm",),
+            aliases: tuple[str, ...] = ()) -> list[StandIn]:
+    """A slim and a full stand-in; `suites` name the `-<suite>` tags (all bookworm-based), `aliases`
+    further tag names (floating tags such as `3`) for the same two images."""
     slim = f"docker.io/library/python:{version}-slim"
     env = _ca_env_lines()
     prefix = f"/root/.pyenv/versions/{full_version}"
+    hub = "docker.io/library/python"
+    slim_tags = (slim, *(f"{hub}:{version}-slim-{s}" for s in suites),
+                 *(f"{hub}:{a}-slim" for a in aliases), *(f"{hub}:{a}-slim-{s}" for a in aliases for s in suites))
+    full_tags = (f"{hub}:{version}", *(f"{hub}:{version}-{s}" for s in suites),
+                 *(f"{hub}:{a}" for a in aliases), *(f"{hub}:{a}-{s}" for a in aliases for s in suites))
     return [
         StandIn(
-            (slim, f"docker.io/library/python:{version}-slim-bookworm"),
+            slim_tags,
             f"""FROM docker.io/library/debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends {PYTHON_RUNTIME_LIBS} \\
     && rm -rf /var/lib/apt/lists/*
@@ -92,7 +112,7 @@ CMD ["python3"]
             {"python": prefix},
         ),
         StandIn(
-            (f"docker.io/library/python:{version}", f"docker.io/library/python:{version}-bookworm"),
+            full_tags,
             f"""FROM {slim}
 RUN apt-get update && apt-get install -y --no-install-recommends {BUILD_SET} \\
     && rm -rf /var/lib/apt/lists/*
@@ -214,6 +234,38 @@ CMD ["nginx", "-g", "daemon off;"]
     return items
 
 
+def _alias(tags: tuple[str, ...], of: str) -> StandIn:
+    """More names for a stand-in that exists already (a one-line build, no new layer)."""
+    return StandIn(tags, f"FROM {of}\n", (of,))
+
+
+SUFFIXES = ("bookworm", "bullseye", "buster")
+
+
+def extras() -> list[StandIn]:
+    """Stand-ins for the tags real public Dockerfiles name, beyond the default set; built only
+    when asked. Each comes after those it is built from (which may be in `catalogue()`)."""
+    hub = "docker.io/library"
+    items: list[StandIn] = []
+    items += _python("3.8", "3.8.18", SUFFIXES) + _python("3.9", "3.9.18", SUFFIXES)
+    items += _python("3.10", "3.10.13", SUFFIXES)
+    items += _python("3.13", "3.13.0", SUFFIXES, aliases=("3",))
+    items += [_alias((f"{hub}/python:slim", *(f"{hub}/python:slim-{s}" for s in SUFFIXES)), f"{hub}/python:3.13-slim"),
+              _alias((f"{hub}/python:latest", *(f"{hub}/python:{s}" for s in SUFFIXES)), f"{hub}/python:3.13")]
+    for version in ("3.11", "3.12"):  # the default set has -bookworm; add the other suffixes
+        items.append(_alias(tuple(f"{hub}/python:{version}-slim-{s}" for s in SUFFIXES[1:]), f"{hub}/python:{version}-slim"))
+        items.append(_alias(tuple(f"{hub}/python:{version}-{s}" for s in SUFFIXES[1:]), f"{hub}/python:{version}"))
+    names = ("16", "17", "19", "21", "lts", "current", "latest", "hydrogen", "iron")
+    node_slim = tuple(f"{hub}/node:{n}-slim" for n in names) + \
+        tuple(f"{hub}/node:{n}-{s}-slim" for n in (*names, "18", "20", "22") for s in SUFFIXES
+              if not (s == "bookworm" and n in ("18", "20", "22")))
+    node_full = tuple(f"{hub}/node:{n}" for n in names) + \
+        tuple(f"{hub}/node:{n}-{s}" for n in (*names, "18", "20", "22") for s in SUFFIXES
+              if not (s == "bookworm" and n in ("18", "20", "22")))
+    items += [_alias(node_slim, f"{hub}/node:20-slim"), _alias(node_full, f"{hub}/node:20")]
+    return items
+
+
 def base_tags(suite: str) -> tuple[str, ...]:
     return (f"docker.io/library/debian:{suite}-slim", f"docker.io/library/debian:{suite}")
 
@@ -272,8 +324,9 @@ class Lab:
                         check=False)
         return done.stdout.strip() if done.returncode == 0 else None
 
-    def ensure(self, log=lambda msg: None) -> dict[str, float]:
-        """Build every stand-in not yet in the store; return the seconds each build took."""
+    def ensure(self, log=lambda msg: None, items: list[StandIn] | None = None) -> dict[str, float]:
+        """Build every stand-in of `items` (default: the default set, `catalogue()`) not yet in the
+        store; return the seconds each build took."""
         took: dict[str, float] = {}
         for suite in ("bookworm", "trixie"):
             if not all(self.has(t) for t in base_tags(suite)):
@@ -281,7 +334,7 @@ class Lab:
                 self._import_base(suite)
                 took[f"debian:{suite}"] = time.monotonic() - start
                 log(f"debian:{suite} {took[f'debian:{suite}']:.0f} s")
-        for item in catalogue():
+        for item in catalogue() if items is None else items:
             if all(self.label(t) == item.recipe for t in item.tags):
                 continue  # built from this very recipe: a changed recipe builds anew
             start = time.monotonic()
@@ -289,6 +342,11 @@ class Lab:
             took[item.tags[0]] = time.monotonic() - start
             log(f"{item.tags[0]} {took[item.tags[0]]:.0f} s")
         return took
+
+    def ensure_tags(self, tags, log=lambda msg: None) -> dict[str, float]:
+        """Build the stand-ins answering `tags` (from the default set or the extras) and those they
+        are built from; an unknown tag raises KeyError."""
+        return self.ensure(log, needed(tags))
 
     def _import_base(self, suite: str) -> None:
         tree = self.root / f"rootfs-{suite}"
@@ -335,6 +393,29 @@ class Lab:
                 raise RuntimeError(f"stand-in {item.tags[0]} did not build:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
+def needed(tags) -> list[StandIn]:
+    """The stand-ins that answer `tags` and those they are built from, in build order."""
+    everything = catalogue() + extras()
+    by_tag = {t: item for item in everything for t in item.tags}
+    wanted: set[int] = set()
+
+    def want(tag: str) -> None:
+        full = tag if "/" in tag.split(":")[0] else f"docker.io/library/{tag}"
+        if full.startswith("docker.io/library/debian:"):
+            return  # imported by ensure() itself
+        if full not in by_tag:
+            raise KeyError(f"no stand-in answers {tag} (python tests/standins.py --list)")
+        item = by_tag[full]
+        if id(item) not in wanted:
+            wanted.add(id(item))
+            for need in item.needs:
+                want(need)
+
+    for tag in tags:
+        want(tag)
+    return [item for item in everything if id(item) in wanted]
+
+
 def _copy_into(source: Path, target: Path) -> None:
     """Copy a file or tree, leaving out what the official images leave out (tests, caches,
     static libraries) and every third-party package but pip and setuptools."""
@@ -375,9 +456,21 @@ def debian_mirror() -> str:
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    if "--list" in args:
+        for item in catalogue():
+            print("default", " ".join(item.tags))
+        for item in extras():
+            print("extra  ", " ".join(item.tags))
+        sys.exit(0)
     why = available()
     if why:
         sys.exit(f"standins: {why}")
     started = time.monotonic()
-    Lab().ensure(log=print)
+    if "--extra" in args:
+        Lab().ensure(log=print, items=needed([t for item in extras() for t in item.tags]))
+    elif args:
+        Lab().ensure_tags(args, log=print)
+    else:
+        Lab().ensure(log=print)
     print(f"stand-ins ready in {time.monotonic() - started:.0f} s under {LAB}")

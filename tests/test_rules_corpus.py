@@ -6,6 +6,7 @@ means the rule must leave the file alone. An optional `case.toml` says more:
     select = ["HY001", "HY003"] # rules to run (default: the folder's code)
     skipped = "substring"       # the rule must report a skip with this reason
     suggested = true            # the rule must hold back an unsafe suggestion
+    message = "substring"       # a change (or held-back suggestion) of the rule says this
     hadolint = false            # hadolint cannot judge this case (say why in a comment)
     pin-date = "2025-01-01"     # Options for the run, as in [tool.refactor]
     pin-table = "table.toml"    # (relative to the case folder)
@@ -71,6 +72,9 @@ def test_rule_fixture_gives_the_expected_output(case: Path) -> None:
         assert any(spec["skipped"] in r for r in reasons), reasons
     if spec.get("suggested"):
         assert any(s.code == c["code"] for s in result.suggestions)
+    if "message" in spec:
+        messages = [ch.message for ch in (*result.changes, *result.suggestions) if ch.code == c["code"]]
+        assert any(spec["message"] in m for m in messages), messages
     if c["expected"] != c["text"]:
         assert any(ch.code == c["code"] for ch in result.changes), "the change is reported under the rule's code"
 

@@ -33,7 +33,11 @@ class ExecFormCommand(Rule):
 
     ## Fix safety
     Safe: without shell syntax the shell only splits the words, so the
-    program and its arguments are the same; it now receives signals itself.
+    program and its arguments are the same, and `docker stop`'s SIGTERM goes
+    to the program instead of to `/bin/sh`. Whether it then reaches the
+    application depends on the program: a launcher such as `npm start`,
+    `yarn`, `make` or `sh script.sh` stays in between and starts the real
+    program as its child, and the message says so.
     Commands that need the shell (variables, quotes, operators, globs,
     redirections, builtins such as `exec` or `cd`), a login shell or
     `BASH_ENV` set by `SHELL`/`ENV`, Windows images, and a shell-form
@@ -71,7 +75,12 @@ class ExecFormCommand(Rule):
                     yield Skip(f"{ins.keyword} continues a word across a comment line, "
                                "which this rule cannot quote without losing the comment", ins)
                     continue
-                message = f"{ins.keyword} in exec form: the program runs without /bin/sh in between and receives signals itself"
+                entry = _entrypoint(model, stage) if ins.keyword == "CMD" else None
+                if entry:
+                    message = (f"CMD in exec form: the ENTRYPOINT {entry} receives {words[0]}'s words instead of "
+                               f"/bin/sh -c '…'; whether SIGTERM reaches {words[0]} depends on how {entry} starts it")
+                else:
+                    message = f"{ins.keyword} in exec form: {words[0]} runs without /bin/sh in between; {_signals(words)}"
                 yield Fix(ins, message, Safety.SAFE, (Replace(ins, code, verbatim=True),))
 
 
@@ -100,9 +109,57 @@ def _exec_through_shell(model, stage, ins, why: str):
     new_code = replace_arguments(ins, json.dumps(["/bin/sh", "-c", f"exec {text}"], ensure_ascii=False))
     if model.reparsed(ins, new_code) is None:
         return None
+    entry = _entrypoint(model, stage)
+    program = text.split()[0]
+    signals = (f"the ENTRYPOINT {entry} starts that shell, and whether SIGTERM reaches {program} depends on how "
+               f"{entry} starts it" if entry else _signals(text.split()))
     message = (f"{ins.keyword} in exec form through /bin/sh -c 'exec …': the shell still expands the variables, then "
-               "gives way to the program, which receives signals itself (unsafe: nothing runs after it in that shell)")
+               f"gives way to {program}; {signals} (unsafe: nothing runs after it in that shell)")
     return Fix(ins, message, Safety.UNSAFE, (Replace(ins, new_code, verbatim=True),))
+
+
+_SHELL_SCRIPT = ("the shell running the script receives SIGTERM; a program the script starts gets it only if "
+                 "the script execs it or passes the signal on")
+# Programs that stay running and start the real program as a child (often through `sh -c`), so
+# that the signal reaches the launcher, not the application.
+_LAUNCHERS = {
+    "npm": "npm stays the process that receives SIGTERM and runs the script through sh, so the application "
+           "gets the signal only as far as npm passes it on",
+    "yarn": "yarn stays the process that receives SIGTERM and runs the script through sh, so the application "
+            "gets the signal only as far as yarn passes it on",
+    "pnpm": "pnpm stays the process that receives SIGTERM and runs the script through sh, so the application "
+            "gets the signal only as far as pnpm passes it on",
+    "npx": "npx stays the process that receives SIGTERM and starts the package's program as its child",
+    "make": "make stays the process that receives SIGTERM and runs each recipe line through sh",
+    "sh": _SHELL_SCRIPT,
+    "bash": _SHELL_SCRIPT,
+    "dash": _SHELL_SCRIPT,
+    "poetry": "poetry stays the process that receives SIGTERM and starts the command as its child",
+    "pipenv": "pipenv stays the process that receives SIGTERM and starts the command as its child",
+}
+
+
+def _entrypoint(model, stage) -> str | None:
+    """The program of an ENTRYPOINT the stage (or a stage it is built FROM) sets, else None."""
+    for s in reversed(model.stage_chain(stage)):
+        for i in reversed(s.instructions):
+            if i.keyword == "ENTRYPOINT" and i.arguments:
+                if i.is_exec_form:
+                    try:
+                        argv = json.loads(arguments_text(i))
+                    except ValueError:
+                        return "of the file"
+                    return argv[0] if argv and isinstance(argv[0], str) else "of the file"
+                return i.arguments[0].split()[0] if i.arguments[0].split() else "of the file"
+    return None
+
+
+def _signals(words: list[str]) -> str:
+    """What is true about signals once the command runs without /bin/sh in front of it."""
+    name = words[0].rsplit("/", 1)[-1]
+    if name in _LAUNCHERS:
+        return _LAUNCHERS[name]
+    return f"docker stop's SIGTERM goes to {words[0]} instead of to the shell"
 
 
 # --- when the shell does more than split words -------------------------------------------------

@@ -69,7 +69,7 @@ class DotnetSplit(SplitRule):
                     return f"line {ins.start_line}: dotnet {argv[1]} without -o: the output folder cannot be told"
                 outputs.append(posixpath.normpath(posixpath.join(build.workdir_at[id(ins)], out)))
         if not outputs:
-            return "nothing is published: no `dotnet publish -o` or `dotnet build -o`"
+            return "no `dotnet publish -o` or `dotnet build -o` names an output folder: the .NET split follows only those"
         why = unknown_command(build, {"dotnet"})
         if why:
             return why

@@ -69,7 +69,7 @@ class GoSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name == "go" and c.argv[1:2] in (("build",), ("install",))]
         if not builds:
-            return "nothing is compiled: no `go build` or `go install`"
+            return "no `go build` or `go install` in a RUN: the Go split follows only those"
         why = unknown_command(build, {"go", "gofmt"})
         if why:
             return why
@@ -80,7 +80,7 @@ class GoSplit(SplitRule):
         program = program_path(build, _GO_PATH, artifact)
         if program is None or program != artifact:
             return f"the command does not run the binary the build writes ({artifact})"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         env = _env(build)
@@ -93,7 +93,10 @@ class GoSplit(SplitRule):
         if "alpine" in (build.base.tag or "") and not static:
             return "a cgo build on Alpine links musl: split by hand"
         runtime = native_runtime(build, packages, static=static)
-        copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".go",)) + command_files(model, build))]
+        read = files_read(model, build, (".go",))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(read + command_files(model, build))]
         if uncovered_paths(build, copies):
             return uncovered_paths(build, copies)
         runtime_env = []

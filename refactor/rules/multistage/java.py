@@ -3,7 +3,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..split import Copy, SplitRule, runtime_data, runtime_packages, split_fix, uncovered_paths, unknown_command, \
+from ..split import Copy, SplitRule, files_read, runtime_data, runtime_packages, split_fix, uncovered_paths, unknown_command, \
     debian_suite
 
 _BUILD_TOOLS = {"mvn", "mvnw", "gradle", "gradlew", "java", "javac", "jar"}
@@ -62,7 +62,7 @@ class JavaSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name in ("mvn", "mvnw", "gradle", "gradlew")]
         if not builds:
-            return "nothing is built: no Maven or Gradle command"
+            return "no Maven or Gradle command builds a jar: the Java split follows only those"
         why = unknown_command(build, _BUILD_TOOLS | {"chmod"})
         if why:
             return why
@@ -85,16 +85,20 @@ class JavaSplit(SplitRule):
             return f"the command runs {path}, not a jar the build writes to {folder}"
         if expected is not None and posixpath.basename(path) != expected:
             return f"the command runs {posixpath.basename(path)}, but the build names its jar {expected}"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         runtime = f"{runtime_data()['images']['java-jre']}:{major}-jre{variant}"
-        copies = [Copy(path)]
+        read = files_read(model, build, (".java", ".kt"))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(path)] + [Copy(p) for p in read]
         why = uncovered_paths(build, copies)
         if why:
             return why
         message = (f"split into a build stage ({build.base.text}) and a runtime on {runtime} with only "
-                   f"{posixpath.basename(path)}: no JDK, build tool or dependency cache in the image")
+                   f"{posixpath.basename(path)}" + (f" and {', '.join(c.path for c in copies[1:])}" if copies[1:] else "")
+                   + ": no JDK, build tool or dependency cache in the image")
         return split_fix(model, build, runtime=runtime, copies=copies, message=message, runtime_packages=packages)
 
 

@@ -77,7 +77,7 @@ class NativeSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name in _BUILD]
         if not builds:
-            return "nothing is compiled"
+            return "no make, cmake, compiler or configure step in a RUN: the C/C++ split follows only those"
         if any(c.name == "make" and "install" in c.argv for _, c in builds) or any(
                 c.name == "cmake" and "--install" in c.argv for _, c in builds):
             return "`make install` spreads files over the image; split by hand"
@@ -95,13 +95,16 @@ class NativeSplit(SplitRule):
             cxx = any(c.name in ("g++", "c++", "cmake") for _, c in builds) or model.context.glob("*.cpp") or model.context.glob("CMakeLists.txt")
             if major and int(major.group(1)) > 14 and cxx:
                 return f"C++ built with gcc {major.group(1)} needs its libstdc++, newer than any Debian runtime's"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         runtime = native_runtime(build, packages, static=False)
         if key == "ubuntu":
             runtime = build.base.text if runtime.startswith("debian:") else runtime
-        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")) + command_files(model, build))]
+        read = files_read(model, build, (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp"))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(read + command_files(model, build))]
         why = uncovered_paths(build, copies)
         if why:
             return why

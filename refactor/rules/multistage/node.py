@@ -87,6 +87,7 @@ class NodeSplit(SplitRule):
             return None  # MS009 serves it with nginx
         ctx = model.context
         installs = []
+        odd = None  # an install the split does not follow, the reason when it finds no other
         for ins, cmd in build.commands:
             if cmd.name in ("npm", "yarn", "pnpm"):
                 workdir = build.workdir_at[id(ins)]
@@ -94,8 +95,19 @@ class NodeSplit(SplitRule):
                 found = dependency_install(cmd, ctx, base) if base is not None else None
                 if found is not None:
                     installs.append((ins, cmd, found, workdir, base))
+                elif odd is None and cmd.argv[1:2] and cmd.argv[1] in ("install", "i", "add", "ci") \
+                        and not {"-g", "--global"} & set(cmd.argv):
+                    said = " ".join(a or "…" for a in cmd.argv)
+                    named = [a for a in cmd.argv[2:] if a and not a.startswith("-")]
+                    if base is None:
+                        odd = f"line {ins.start_line}: `{said}` runs in {workdir}, where no source folder of the context was copied"
+                    elif named:
+                        odd = (f"line {ins.start_line}: `{said}` installs the packages it names ({', '.join(named)}), "
+                               f"not the dependencies package.json lists; the split follows only those installs")
         if not installs:
-            return "nothing is installed or built: the node image already is the runtime"
+            if odd:
+                return odd
+            return "no npm, yarn or pnpm install of the dependencies package.json lists: there is nothing for a build stage to keep"
         tools = {i[2].tool for i in installs}
         if len(tools) > 1:
             return f"several package managers ({', '.join(sorted(tools))}); split by hand"

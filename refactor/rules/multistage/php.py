@@ -66,13 +66,13 @@ class PhpSplit(SplitRule):
 
     def plan(self, model, build):
         if not any(c.name == "composer" and c.argv[1:2] in (("install",), ("update",)) for _, c in build.commands):
-            return "nothing is installed: no `composer install`"
+            return "no `composer install` or `composer update`: the PHP split moves only what Composer installs"
         why = unknown_command(build, _TOOLS)
         if why:
             return why
         if build.entry[:1] == ("composer",):
             return "the command runs composer, which the runtime would not have"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         dirs = app_dirs(build)

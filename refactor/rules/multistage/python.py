@@ -8,6 +8,7 @@ from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovere
 VENV = "/opt/venv"
 _TOOLS = {"pip", "pip3", "python", "python3", "poetry", "uv", "pipenv", "virtualenv"}
 _BUILD_TOOLS = ("poetry", "pipenv", "uv", "pip", "pip3")
+_OTHER_INSTALLERS = {"npm", "yarn", "pnpm", "npx", "gem", "bundle", "composer", "cargo", "go", "conda", "mamba", "make"}
 _MANIFESTS = ("requirements*.txt", "poetry.lock", "Pipfile.lock", "uv.lock", "pyproject.toml", "Pipfile", "setup.cfg")
 
 
@@ -87,7 +88,9 @@ class PythonSplit(SplitRule):
                 return f"line {ins.start_line}: {kind[1:]}"
             installs.append((ins, cmd, kind))
         if not installs:
-            return "nothing is installed or built: the python image already is the runtime"
+            other = next(((i, c) for i, c in build.commands if c.name in _OTHER_INSTALLERS), None)
+            return ("no pip, Poetry, Pipenv or uv install of the project's dependencies: the split has no packages to move"
+                    + (f" (line {other[0].start_line} runs `{other[1].name}`, which the Python split does not follow)" if other else ""))
         why = unknown_command(build, _TOOLS)
         if why:
             return why

@@ -60,7 +60,7 @@ class RubySplit(SplitRule):
 
     def plan(self, model, build):
         if not any(c.name in ("bundle", "bundler") and (len(c.argv) == 1 or c.argv[1] == "install") for _, c in build.commands):
-            return "nothing is installed: no `bundle install`"
+            return "no `bundle install`: the Ruby split moves only the gems Bundler installs"
         why = unknown_command(build, _TOOLS)
         if why:
             return why

@@ -63,7 +63,7 @@ class RustSplit(SplitRule):
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name == "cargo" and c.argv[1:2] in (("build",), ("install",))]
         if not builds:
-            return "nothing is compiled: no `cargo build` or `cargo install`"
+            return "no `cargo build` or `cargo install` in a RUN: the Rust split follows only those"
         why = unknown_command(build, {"cargo", "rustup", "rustc"})
         if why:
             return why
@@ -88,11 +88,14 @@ class RustSplit(SplitRule):
         bins = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--bin"]
         if bins and name not in bins:
             return f"the command runs {name}, not the binary built ({', '.join(bins)})"
-        packages, why = runtime_packages(build, debian_suite(build.base))
+        packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
         runtime = native_runtime(build, packages, static=False)
-        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(files_read(model, build, (".rs",)) + command_files(model, build))]
+        read = files_read(model, build, (".rs",))
+        if isinstance(read, str):
+            return read
+        copies = [Copy(program)] + [Copy(p) for p in dict.fromkeys(read + command_files(model, build))]
         why = uncovered_paths(build, copies)
         if why:
             return why

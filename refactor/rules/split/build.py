@@ -1,51 +1,35 @@
-"""What the multi-stage rules (MS…) share: reading a single-stage build, and writing its runtime stage.
-
-`read_build(model)` decides whether the one stage of a Dockerfile can be split
-and says what each of its instructions does: system packages installed,
-dependency installs and build steps (the builder keeps them), users created,
-configuration (which moves to the runtime stage), and where the source lands.
-An ecosystem rule then names the runtime image and the paths to copy;
-`split_fix` writes the edits: the original stage becomes the builder
-(`FROM … AS build`, its steps byte for byte), and a runtime stage is appended
-that re-declares the ARGs and ENVs, installs the runtime libraries, copies the
-artifacts to the same absolute paths, and ends with the original
-configuration, moved verbatim.
-"""
+"""Reading the single stage for a split: what each instruction does, where the source lands, the commands it runs."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 import shlex
-import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from ..engine.edits import InsertAfter, Remove, Replace
-from ..model.ecosystems import tool_setup
-from ..model.images import image_facts
-from ..syntax.image import ImageRef
-from .base import Fix, Rule, Safety, Skip
+from ...model.ecosystems import tool_setup
+from ...model.images import image_facts
+from ...syntax.image import ImageRef
 
-__all__ = ["Build", "Copy", "SplitRule", "read_build", "runtime_data", "split_fix", "BUILDER"]
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "runtime.toml"
 BUILDER = "build"
+
 
 # instructions that only configure the image: they move to the runtime stage
 _CONFIG = {"EXPOSE", "CMD", "ENTRYPOINT", "VOLUME", "STOPSIGNAL", "HEALTHCHECK", "LABEL", "MAINTAINER"}
+
+
 # commands that change nothing outside the paths they name
 _FILE_COMMANDS = {"mkdir", "chmod", "chown", "cp", "mv", "ln", "touch", "rm", "sed"}
+
+
 _HARMLESS = {"echo", "true", "ls", "cat", "pwd", "printenv", "env", "which", "id", "whoami", "test", "[",
              "export", "set", "node", "python", "python3", "java", "go", "ruby", "php", "dotnet", "cargo",
              "rustc", "gcc", "g++", "cmake", "make", "npm", "npx"}
+
+
 _USER_COMMANDS = {"useradd", "groupadd", "adduser", "addgroup", "usermod"}
-
-
-@lru_cache(maxsize=1)
-def runtime_data() -> dict:
-    return tomllib.loads(DATA.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -83,6 +67,7 @@ class Build:
     entry_shell: bool = False  # the command or entrypoint is in shell form
     moved_users: list = field(default_factory=list)  # user-creating RUNs after every build step
     no_recommends: bool = False  # the build's apt installs leave out recommended packages
+    repin: str | None = None  # a floating tag the split pins alike in both stages: what the message says
 
     def last_step(self):
         """The last instruction that stays in the builder."""
@@ -220,7 +205,7 @@ def read_build(model) -> "Build | str | None":
 
 
 def _expand(value: str, env: dict[str, str]) -> str:
-    from ..model.imageconfig import _expand as expand
+    from ...model.imageconfig import _expand as expand
 
     return expand(value, env)
 
@@ -267,201 +252,6 @@ def _system_packages(cmd, packages: list[str]) -> str | None:
     if name == "rm" and all(a.startswith("-") or a.startswith(("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk", "/tmp")) for a in argv[1:]):
         return "apt"
     return None
-
-
-def runtime_packages(build: Build, suite: str | None) -> "tuple[list[str], str | None]":
-    """The packages the runtime stage installs: the non-build ones, and the libraries of `-dev` ones.
-
-    The second value is a reason to decline: a `-dev` package with no known runtime library.
-    """
-    table = runtime_data()["packages"]
-    build_only = set(table["build-only"])
-    mapping = table["runtime"]
-    out: list[str] = []
-    for pkg in build.packages:
-        if pkg in build_only:
-            continue
-        if pkg.endswith("-dev") or pkg.endswith("-devel"):
-            if pkg not in mapping:
-                return [], f"no runtime library is known for {pkg} (refactor/data/runtime.toml): split by hand or add it"
-            value = mapping[pkg]
-            if isinstance(value, dict):
-                if suite not in value:
-                    return [], f"the runtime library of {pkg} depends on the Debian release, which the image tag does not name"
-                value = value[suite]
-            out.extend([value] if isinstance(value, str) else value)
-            continue
-        out.append(pkg)
-    return _unique(out), None
-
-
-def debian_suite(ref: ImageRef) -> str | None:
-    """The Debian release a tag names (`3.11-bookworm`, `bookworm-slim`), if any."""
-    tag = (ref.tag or "").lower()
-    for suite in ("bullseye", "bookworm", "trixie", "forky"):
-        if suite in tag:
-            return suite
-    if image_facts(ref).family == "debian" and ref.path in ("debian", "library/debian"):
-        m = re.match(r"(\d+)", tag)
-        if m:
-            return {"11": "bullseye", "12": "bookworm", "13": "trixie"}.get(m.group(1))
-    return None
-
-
-def slim_variant(ref: ImageRef) -> str | None:
-    """`python:3.11` -> `python:3.11-slim`, `node:20-bookworm` -> `node:20-bookworm-slim`; alpine stays."""
-    tag = ref.tag or ""
-    if "alpine" in tag or tag.endswith("slim") or "-slim-" in tag:
-        return f"{ref.with_tag(tag).text}"
-    for suffix in ("-bookworm", "-bullseye", "-trixie"):
-        if tag.endswith(suffix):
-            return ref.with_tag(f"{tag}-slim").text
-    if re.fullmatch(r"[0-9][0-9.]*", tag):
-        return ref.with_tag(f"{tag}-slim").text
-    return None
-
-
-_FULL_ONLY = ("curl", "wget", "git")  # in the full python, node and ruby images, not in -slim
-
-
-def slim_runtime(model, build: Build, ecosystem: str, manifests: tuple[str, ...]) -> "tuple[str, list[str]] | str":
-    """The slim variant of the build image and the packages it must install, or why not.
-
-    Besides the runtime libraries of the build's own packages: those that packages named in
-    the manifests built against (the full image carries their headers), and the tools the
-    command or health check runs that only the full image has.
-    """
-    runtime = slim_variant(build.base)
-    if runtime is None:
-        return f"no slim variant of {build.base.text} is known"
-    packages, why = runtime_packages(build, debian_suite(build.base))
-    if why:
-        return why
-    if not any(v in (build.base.tag or "") for v in ("slim", "alpine")):
-        packages += [p for p in library_packages(model, ecosystem, manifests) if p not in packages]
-        packages += [t for t in sorted(command_tools(build)) if t in _FULL_ONLY and t not in packages]
-    return runtime, packages
-
-
-def install_line(tool: str | None, packages: list[str], no_recommends: bool) -> str | None:
-    """The runtime's package install; recommended packages are left out only where the build did so."""
-    if not packages:
-        return None
-    names = " ".join(packages)
-    if tool == "apk":
-        return f"RUN apk add --no-cache {names}"
-    option = "--no-install-recommends " if no_recommends else ""
-    return (f"RUN apt-get update && apt-get install -y {option}{names} \\\n"
-            f"    && rm -rf /var/lib/apt/lists/*")
-
-
-class SplitRule(Rule):
-    """Shared by the MS rules: which build each one owns, and the reasons it declines in common."""
-
-    ecosystem: str
-    images: tuple[str, ...] = ()  # the build images it splits, by the last part of their name
-    safety = Safety.REVIEW
-    reports_multistage = True  # one rule per base image says the file is already split
-
-    def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] in self.images
-
-    def check(self, model):
-        if not model.stages or not self.owns(model):
-            return
-        build = read_build(model)
-        if build is None:
-            if self.reports_multistage:
-                yield Skip("already multi-stage: the stages are left as they are", model.stages[-1].from_instruction,
-                           settled=True)
-            return
-        if isinstance(build, str):
-            yield _skip(build, model.stages[0])
-            return
-        outcome = self.plan(model, build)
-        if isinstance(outcome, str):
-            yield _skip(outcome, build.stage)
-        elif outcome is not None:
-            yield outcome
-
-    def plan(self, model, build: Build):  # pragma: no cover - interface
-        raise NotImplementedError
-
-
-def _skip(reason: str, stage) -> Skip:
-    """A Skip reported at the instruction a reason names (`line 4: …`), else at the FROM."""
-    m = re.match(r"line (\d+): ", reason)
-    if m:
-        line = int(m.group(1))
-        for ins in stage.instructions:
-            if ins.start_line == line:
-                return Skip(reason[m.end():], ins)
-    return Skip(reason, stage.from_instruction)
-
-
-def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message: str, safety=Safety.REVIEW,
-              builder_steps: list[str] = (), runtime_env: list[str] = (), runtime_packages: list[str] = (),
-              runtime_steps: list[str] = (), dropped: tuple = (), runtime_workdir: str | None = None) -> Fix:
-    """The edits of a split, as one fix: the stage becomes `build`, a runtime stage follows it."""
-    style = model.style
-    nl = style.newline
-    frm = build.stage.from_instruction
-    own = frm.own_code
-    body = own.rstrip("\r\n")
-    ending = own[len(body):] or nl
-    edits = [Replace(frm, f"{body} {style.keyword('AS')} {BUILDER}{ending}", verbatim=True)]
-    last = build.last_step()
-    steps_end = build.last_build_step() or last
-    moved = [m for m in build.moves] + ([build.user] if build.user_moves else []) + list(build.moved_users)
-    for ins in moved:
-        edits.append(Remove(ins))
-    if builder_steps:
-        edits.append(InsertAfter(steps_end, style.render("\n".join(builder_steps)) + nl, verbatim=True))
-    platform = build.stage.platform
-    lines = [f"FROM {'--platform=' + platform + ' ' if platform else ''}{runtime}"]
-    new = [style.render("\n".join(lines)) + nl]
-    for ins in build.carried:
-        if ins.keyword == "ARG" or ins.keyword == "ENV":
-            new.append(_verbatim(ins, nl))
-    tail = []
-    install = install_line("apk" if build.family == "alpine" else build.package_tool, list(runtime_packages),
-                           build.no_recommends)
-    if runtime_packages and "installs" not in message:
-        message += f", installing {', '.join(runtime_packages)}"
-    if install:
-        tail.append(install)
-    for ins in build.users:
-        new_text = style.render("\n".join(tail)) + nl if tail else ""
-        if new_text:
-            new.append(new_text)
-            tail = []
-        new.append(_verbatim(ins, nl))
-    tail.extend(runtime_steps)
-    tail.append(f"WORKDIR {runtime_workdir or build.workdir}")
-    tail.extend(runtime_env)
-    for c in copies:
-        chown = f"--chown={c.chown} " if c.chown else ""
-        tail.append(f"COPY --from={BUILDER} {chown}{c.path} {c.dest or c.path}")
-    new.append(style.render("\n".join(tail)) + nl)
-    if build.user is not None:
-        new.append(_verbatim(build.user, nl) if build.user_moves else _own(build.user, nl))
-    gone = {id(i) for i in dropped}
-    for ins in build.moves:
-        if id(ins) not in gone:
-            new.append(_verbatim(ins, nl))
-    edits.append(InsertAfter(last, nl + "".join(new), verbatim=True))
-    return Fix(frm, message, safety, tuple(edits))
-
-
-def _verbatim(ins, nl: str) -> str:
-    """The instruction with its comment lines, without the blank lines before them."""
-    code = "".join(t.code for t in ins.leading if type(t).__name__ != "BlankLine") + ins.own_code
-    return code if code.endswith("\n") else code + nl
-
-
-def _own(ins, nl: str) -> str:
-    code = ins.own_code
-    return code if code.endswith("\n") else code + nl
 
 
 def command_tools(build: Build) -> set[str]:
@@ -516,83 +306,7 @@ def app_dirs(build: Build) -> list[str]:
     return out
 
 
-_LITERAL = re.compile(r'"((?:\./)?[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.*-]+)*/?)"')
-_SOURCE_EXT = {".go", ".rs", ".c", ".h", ".cc", ".cpp", ".hpp", ".cxx", ".mod", ".sum", ".toml", ".lock"}
-
-
-def files_read(model, build: Build, extensions: tuple[str, ...], limit: int = 400) -> list[str]:
-    """Context files or folders that string literals of the program's source name (templates/, config.yml).
-
-    Paths are absolute in the image: a relative literal is read from the final WORKDIR, so
-    it counts only when the source was copied there.
-    """
-    ctx = model.context
-    if not ctx.known:
-        return []
-    found: list[str] = []
-    for src, dest in build.sources:
-        if dest != build.workdir:
-            continue
-        root = ctx.root if src == "." else ctx.root / src
-        for path in context_files(ctx, root, extensions, limit):
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            for literal in _LITERAL.findall(text):
-                first = literal[2:] if literal.startswith("./") else literal
-                top = first.split("/", 1)[0]
-                if not top or top in (".", "..") or "*" in top:
-                    continue
-                here = top if src == "." else f"{src}/{top}"
-                if not ctx.exists(here) or Path(top).suffix in _SOURCE_EXT:
-                    continue
-                if (ctx.root / here).is_dir() and next(context_files(ctx, ctx.root / here, extensions, 1), None):
-                    continue  # a folder of source code (`"src"`, `"cmd"`) is compiled in, not read
-                absolute = posixpath.join(build.workdir, top)
-                if absolute not in found:
-                    found.append(absolute)
-    return found
-
-
 STANDARD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-
-
-def command_files(model, build: Build) -> list[str]:
-    """Files of the build context that the command's arguments name (`--config /app/config.yaml`)."""
-    out: list[str] = []
-    for word in build.entry[1:]:
-        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
-        if not value or value.startswith("-") or "$" in value:
-            continue
-        absolute = posixpath.normpath(posixpath.join(build.workdir, value))
-        for src, dest in build.sources:
-            if absolute == dest or not absolute.startswith(dest.rstrip("/") + "/"):
-                continue
-            rel = absolute[len(dest.rstrip("/")) + 1:]
-            if model.context.exists(rel if src == "." else f"{src}/{rel}") and absolute not in out:
-                out.append(absolute)
-    return out
-
-
-def library_packages(model, ecosystem: str, manifests: tuple[str, ...]) -> list[str]:
-    """Runtime libraries for packages the manifests name that build against the full image's headers."""
-    table = runtime_data().get("libraries", {}).get(ecosystem, {})
-    ctx = model.context
-    if not table or not ctx.known:
-        return []
-    texts = []
-    for pattern in manifests:
-        for rel in ctx.glob(pattern):
-            texts.append(ctx.read_text(rel) or "")
-    text = "\n".join(texts)
-    out: list[str] = []
-    for name, packages in table.items():
-        if re.search(rf'(?im)(?:^|["\s/]){re.escape(name)}(?:["\s=<>~!\[;,:]|$)', text):
-            for p in [packages] if isinstance(packages, str) else packages:
-                if p not in out:
-                    out.append(p)
-    return out
 
 
 def program_path(build: Build, path_dirs: tuple[str, ...], artifact: str | None = None) -> str | None:
@@ -611,18 +325,6 @@ def program_path(build: Build, path_dirs: tuple[str, ...], artifact: str | None 
     if artifact and posixpath.basename(artifact) == program and posixpath.dirname(artifact) in path_dirs:
         return artifact
     return None
-
-
-def native_runtime(build: Build, packages: list[str], *, static: bool) -> str:
-    """The runtime image for a compiled program: distroless where nothing needs a shell or a package."""
-    data = runtime_data()
-    suite = debian_suite(build.base) or data["debian-suite"]
-    needs_shell = build.entry_shell or bool(command_tools(build)) or bool(packages) or bool(build.users) \
-        or any(i.keyword == "HEALTHCHECK" and not i.is_exec_form for i in build.moves)
-    if needs_shell:
-        return f"debian:{suite}-slim"
-    number = {"bullseye": "11", "bookworm": "12", "trixie": "13"}.get(suite, data["distroless-debian"])
-    return f"{data['images']['distroless']}/{'static' if static else 'cc'}-debian{number}:nonroot"
 
 
 _SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj"}
