@@ -21,45 +21,81 @@ TRAILING = frozenset({"CMD", "ENTRYPOINT", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL"
 class NonRootUser(Rule):
     """
     ## What it does
-    Makes the final stage run as a non-root user that fits its base image:
-    the user the image already ships (`node` in `node`, `app` in .NET images,
-    `nonroot` in distroless), a numeric user on `scratch`, or a system user
-    created with `groupadd`/`useradd` on Debian and Ubuntu and
-    `addgroup -S`/`adduser -S` on Alpine and BusyBox. A user it creates is
-    created before the stage's first `COPY`, so that layer stays cached when the
-    source changes; `USER` goes before the closing configuration. Directories named by
-    `VOLUME` are given to that user, so the application can write there.
+    Makes the final stage run as a non-root user with a numeric uid and gid,
+    so Kubernetes' `runAsNonRoot` can verify it: the user the image already
+    ships at its own number (`node` 1000:1000, .NET's `app` 1654:1654,
+    distroless `nonroot` 65532:65532), 65532:65532 on `scratch`, or a system
+    user `app` created with uid and gid 10001 (`[tool.refactor] user-id`
+    changes the number) by `groupadd`/`useradd -l` on Debian and Ubuntu and
+    `addgroup -S`/`adduser -S` on Alpine and BusyBox. `USER` names the number;
+    a comment above it names the user. A user it creates is created before the
+    stage's first `COPY`, so that layer stays cached when the source changes.
+
+    Before it adds a user it reads what the image runs (`refactor.model.program`):
+    `ENTRYPOINT` and `CMD`, `sh -c` strings, the entrypoint scripts the build
+    copies and the commands they `exec`, the service configuration files the
+    build copies, `VOLUME`s, and the paths the program writes that it can find
+    (flags such as `--pid`/`--log-file`, `tee` and redirections, pid and log
+    settings of configuration files, and write calls in the Python, Node, Ruby,
+    Go and PHP source the build copies). It gives the user the application's
+    own folder (the `WORKDIR` the source went to, else where it was copied) and
+    each folder outside it that the program writes or a `VOLUME` names: the
+    copies into it get `--chown=<uid>:0`, and one `RUN` after the copies (before
+    the closing configuration, so before a trailing `VOLUME`) runs
+    `mkdir -p`, `chown <uid>:0` and `chmod g=u` on those folders, so an
+    arbitrary uid in group 0 (OpenShift) can create files there too. It chose
+    `COPY --chown` over a recursive `chown -R` because a recursive change copies
+    every file into a new layer; `--chmod` is left out because it needs BuildKit.
 
     ## Why
     A process running as root inside the container is root on the host's
     kernel: a compromise of the application is a much larger one. hadolint
-    reports DL3002 when the last user is root.
+    reports DL3002 when the last user is root, DL3066 for a named `USER`.
 
     ## Example
     ```dockerfile
     FROM python:3.12-slim
-    COPY . /app
-    CMD ["python", "/app/main.py"]
+    WORKDIR /app
+    COPY . .
+    CMD ["python", "main.py"]
     ```
 
     ## Use instead
     ```dockerfile
     FROM python:3.12-slim
-    RUN groupadd --system app && useradd --system --gid app --no-create-home app
-    COPY . /app
-    USER app
-    CMD ["python", "/app/main.py"]
+    WORKDIR /app
+    RUN groupadd --system --gid 10001 app \\
+        && useradd --system --no-log-init -l --uid 10001 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
+    COPY --chown=10001:0 . .
+    RUN mkdir -p /app \\
+        && chown 10001:0 /app \\
+        && chmod g=u /app
+    # the user app
+    USER 10001:10001
+    CMD ["python", "main.py"]
     ```
 
     ## Fix safety
-    Review: the application no longer runs as root, so it can no longer write
-    to files the build copied (they stay owned by root, readable by all) or
-    bind ports below 1024. The rule declines, and says why, when the stage
-    sets no CMD or ENTRYPOINT (it may be a base image others build on, whose
-    RUN steps would stop running as root), when a port below 1024 is exposed, when the base image's entrypoint must start as root and
-    drops privileges itself (official nginx, httpd, postgres, redis, …), when
-    the command switches user itself (gosu, su-exec), when a USER is already
-    set, and when it cannot tell how to add a user to the base image.
+    Review: the application no longer runs as root. It can write in its own
+    folder and the folders found above; files the build copied are the user's
+    but keep their modes (the group, and so an arbitrary OpenShift uid, can
+    read them and create new files beside them, not rewrite them). It cannot
+    write elsewhere or bind ports below 1024. The rule declines, and names the
+    line and the file, when: the stage sets no CMD or ENTRYPOINT (a base image);
+    the command is a bare shell or language prompt; a port below 1024 is used;
+    the base image's entrypoint must start as root (official nginx, httpd,
+    postgres, …); the command chain starts a service that needs root
+    (`service X start`, `/etc/init.d/*`, supervisord, cron, sshd, nginx,
+    apache, php-fpm, …) or drops privileges itself (gosu, su-exec, su,
+    runuser, chpst, setpriv, s6-setuidgid); a configuration file the build
+    copies sets a `user`/`uid` directive or puts a pid file under `/run` or
+    `/var/run`; the program uses the Docker socket, the host's `/proc` or
+    `/sys`, or raw sockets (ping, nmap, tcpdump, scapy, …); it writes to a path
+    it computes, or to a system folder; a `VOLUME` of a folder to hand over
+    comes before the build's last steps, or a `RUN` changes a folder's owner
+    after its `VOLUME`; a USER is already set; or it cannot tell how to add a
+    user to the base image. Windows images get no user change. Write calls the
+    reading does not know (a library that writes by itself) can still fail.
     """
 
     code = "US001"
