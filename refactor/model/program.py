@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .shell import parse_script
 
-__all__ = ["Program", "Step", "Write", "read_program"]
+__all__ = ["Mount", "Program", "Step", "Write", "read_program"]
 
 SOURCE_LIMIT = 400  # source files read per build
 SOURCE_SIZE = 256 * 1024  # bytes read per file
@@ -58,6 +58,17 @@ class Program:
     sources: list[tuple[str, str]] = field(default_factory=list)  # (context path, text) of source files
     writes: list[Write] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # why a part of the chain could not be read
+    mounts: list[Mount] = field(default_factory=list)  # host folders a compose file beside the Dockerfile mounts
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host folder a compose file mounts into the container (short volume syntax)."""
+
+    host: str
+    path: str  # in the container
+    read_only: bool
+    where: str  # "docker-compose.yml:11"
 
 
 def read_program(model, stages) -> Program:
@@ -92,7 +103,34 @@ def read_program(model, stages) -> Program:
         if text is not None:
             program.sources.append((rel, text))
     _find_writes(program)
+    program.mounts = _compose_mounts(model)
     return program
+
+
+_COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+_BIND = re.compile(r"""^\s*-\s*['"]?((?:\.{1,2}|~)?/[^:'"\s]*|\.{1,2}):(/[^:'"\s]*)(?::([\w,]+))?['"]?\s*(?:#.*)?$""",
+                   re.MULTILINE)
+
+
+def _compose_mounts(model) -> list[Mount]:
+    """Host folders bound into containers by the compose files next to the Dockerfile (bounded, no YAML parser)."""
+    ctx = model.context
+    out: list[Mount] = []
+    if not ctx.known:
+        return out
+    for name in _COMPOSE_FILES:
+        path = ctx.root / name
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")[:SOURCE_SIZE] if path.is_file() else None
+        except OSError:
+            text = None
+        if text is None:
+            continue
+        for m in _BIND.finditer(text):
+            line = text.count("\n", 0, m.start(1)) + 1
+            modes = (m.group(3) or "").split(",")
+            out.append(Mount(m.group(1), posixpath.normpath(m.group(2)), "ro" in modes, f"{name}:{line}"))
+    return out
 
 
 # --- the command chain -----------------------------------------------------------------------
@@ -118,16 +156,17 @@ def _add(program: Program, argv: tuple, redirects: tuple, where: str, copies, st
     if not words or words[0] is None or depth > 3:
         return
     first = words[0]
+    by_shell = False
     if first.rsplit("/", 1)[-1] in _SHELLS and len(words) >= 2 and words[1] is not None:
         if words[1] in ("-c", "-ec") and len(words) >= 3 and words[2] is not None:
             _read_shell(program, words[2], where, None, copies, stages, depth + 1)
             return
-        first = words[1]
-    if words is not argv:
+        first, by_shell = words[1], True
+    if tuple(words) != tuple(argv):
         program.steps.append(Step(tuple(words), (), where))
     if first.startswith("-"):
         return
-    if "/" in first or first.endswith(".sh"):
+    if "/" in first or by_shell:  # a path (a shell reads its script argument as a path too)
         candidates = [posixpath.normpath(posixpath.join(program.workdir, first))]
     else:  # a bare name: a script the build copied onto the PATH
         candidates = [f"{d}/{first}" for d in ("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/bin")]

@@ -165,6 +165,11 @@ class NonRootUser(Rule):
             yield _skip(why, anchor, chain)
             return
         own = _created_user(model, instructions)
+        why = None if own is not None or facts.user or facts.family == "scratch" else _needs_home(program)
+        why = why or _env_writes(commands, env) or _built_in_workdir(model, stage, program) or _host_mounts(program)
+        if why:
+            yield _skip(why, anchor, chain)
+            return
         if own is not None:
             given = []  # the file gives its own user what it needs (COPY --chown, its home)
             lines, user = [f"USER {own}"], own
@@ -235,11 +240,38 @@ def _needs_root(commands, instructions) -> str | None:
         text = " ".join(c.arguments) if c.is_exec_form else (c.arguments[0] if c.arguments else "")
         words += [w.rsplit("/", 1)[-1] for w in re.split(r"[\s;&|()]+", text) if w]
     last = commands[-1]
-    if last.keyword == "CMD" and not any(c.keyword == "ENTRYPOINT" for c in commands):
-        argv = list(last.arguments) if last.is_exec_form else (last.arguments[0].split() if last.arguments else [])
+    entry = next((c for c in reversed(commands) if c.keyword == "ENTRYPOINT"), None)
+    cmd = next((c for c in reversed(commands) if c.keyword == "CMD"), None)
+    if entry is not None and cmd is not None and commands.index(cmd) < commands.index(entry):
+        cmd = None  # a later ENTRYPOINT resets the CMD
+    if cmd is not None and (entry is None or _is_wrapper(entry)):
+        argv = list(cmd.arguments) if cmd.is_exec_form else (cmd.arguments[0].split() if cmd.arguments else [])
         if argv and argv[0].rsplit("/", 1)[-1] in _INTERACTIVE and all(a.startswith("-") for a in argv[1:]):
-            return (f"the command is an interactive {argv[0]}: the image is likely a base for others, "
+            return (f"line {cmd.start_line}: the command is an interactive {argv[0]}: the image is likely a base for others, "
                     "whose RUN steps would then run as a non-root user")
+    final = cmd if entry is None else entry
+    if final is not None:
+        argv = list(final.arguments) if final.is_exec_form else (final.arguments[0].split() if final.arguments else [])
+        if argv[:1] == ["sleep"] or argv[:2] == ["tail", "-f"] and argv[-1:] == ["/dev/null"]:
+            return (f"line {final.start_line}: the command only keeps the container alive ({' '.join(argv)}): the work is "
+                    "done with `docker exec`, whose commands would run as the new user")
+    if entry is not None and not any(i.keyword == "EXPOSE" for i in instructions) and (
+            _is_wrapper(entry) and cmd is None or not _is_wrapper(entry) and _bare_program(entry)
+            and not _copies_application(instructions)):
+        argv = list(cmd.arguments) if cmd is not None and cmd.is_exec_form else \
+            (cmd.arguments[0].split() if cmd is not None and cmd.arguments else [])
+        if all(a.startswith("-") for a in argv):
+            words = entry.arguments if entry.is_exec_form else entry.arguments[:1]
+            shown = " ".join(words)[:60]
+            what = ("is a start-up script that runs what the caller passes" if _is_wrapper(entry) else
+                    "runs a program the build installs rather than code it copies, with what the caller passes")
+            return (f"line {entry.start_line}: ENTRYPOINT {shown} {what} "
+                    f"({'only options in CMD' if argv else 'no CMD'}, no EXPOSE): "
+                    "cannot tell where it writes (a folder mounted from the host is not the new user's) "
+                    "or whether it needs root")
+    other = _from_other_image(commands, instructions)
+    if other:
+        return other
     rooted = sorted({w for w in words if w in _ROOT_COMMANDS})
     if rooted:
         return f"the command runs {rooted[0]}, which needs root"
@@ -253,6 +285,125 @@ def _needs_root(commands, instructions) -> str | None:
         if ins.keyword == "RUN" and re.search(r"\bpip3?\s+install\b[^&;|]*\s--user\b", ins.original):
             return "pip install --user puts the packages in root's home, which another user cannot read"
     return None
+
+
+def _host_mounts(program) -> str | None:
+    """Why a folder the compose file binds from the host may not be writable by the new user."""
+    for m in program.mounts:
+        if "docker.sock" in m.path:
+            return f"{m.where} mounts the Docker socket at {m.path}, which only root can open"
+        if m.read_only:
+            continue
+        return (f"{m.where} mounts the host folder {m.host} at {m.path}: it keeps the host's owner, "
+                "so the new user may not be able to write there")
+    return None
+
+
+_SOUND = {"darkice", "mpd", "pulseaudio", "jackd", "arecord", "aplay", "shairport-sync", "snapserver", "snapclient",
+          "liquidsoap", "alsaloop", "squeezelite"}
+
+
+def _needs_home(program) -> str | None:
+    """Why the command needs a writable home (a package manager's cache), which the user the rule creates lacks."""
+    for step in program.steps:
+        name = step.name
+        if name in _HOME_CACHE and (name not in ("uv", "poetry", "pipenv") or "run" in step.argv[1:3]):
+            where = f"{step.where}: the command" if step.where.startswith("line ") else step.where
+            return (f"{where} runs {_HOME_CACHE[name]}, which keeps its cache in the user's home: "
+                    f"the user this rule would create has none")
+    return None
+
+
+_PATH_VARIABLE = re.compile(r"\$\{?([A-Za-z_]*(?:PID|LOG)[A-Za-z_]*)\}?")
+
+
+def _env_writes(commands, env) -> str | None:
+    """A pid or log file the command names through a variable: placed by the ENV value, or a doubt."""
+    for c in commands:
+        text = " ".join(c.arguments)
+        for m in _PATH_VARIABLE.finditer(text):
+            value = env.get(m.group(1), "").strip("\"'")
+            if not value:
+                return (f"line {c.start_line}: the command writes ${m.group(1)}, which the file does not set: "
+                        "cannot tell whether the user may write there")
+            if value.startswith("/") and not value.startswith(_SCRATCH_OK):
+                folder = posixpath.dirname(posixpath.normpath(value))
+                if _is_system(folder):
+                    return (f"line {c.start_line}: the command writes ${m.group(1)} ({value}) in {folder}, "
+                            "which the user cannot write")
+    return None
+
+
+def _built_in_workdir(model, stage, program) -> str | None:
+    """Why the program may write in a WORKDIR that RUN steps filled as root (a clone or build in place)."""
+    wd = program.workdir
+    if wd == "/" or _is_system(wd) or wd.startswith(_SCRATCH_OK):
+        return None
+    current, run = "/", None
+    for ins in stage.instructions:
+        if ins.keyword == "WORKDIR" and ins.arguments and "$" not in ins.arguments[0]:
+            current = posixpath.normpath(posixpath.join(current, ins.arguments[0]))
+        elif ins.keyword in ("COPY", "ADD") and len(ins.arguments) >= 2:
+            dest = _destination(model, stage, ins)
+            if dest and (_inside(dest.rstrip("/") or "/", wd) or _inside(wd, dest.rstrip("/") or "/")):
+                return None  # the build copies the application there: the folder handover covers it
+        elif ins.keyword == "RUN" and current == wd and run is None:
+            run = ins
+    if run is None:
+        return None
+    return (f"line {run.start_line}: the RUN builds in {wd} as root and the program runs there: "
+            "cannot tell what it writes in that folder")
+
+
+def _bare_program(entry) -> bool:
+    """An ENTRYPOINT that names only a program and its options (`["pandoc"]`, `["atom", "--foreground"]`)."""
+    words = list(entry.arguments) if entry.is_exec_form else (entry.arguments[0].split() if entry.arguments else [])
+    return bool(words) and all(w.startswith("-") for w in words[1:])
+
+
+def _copies_application(instructions) -> bool:
+    """Whether the build copies code of its own (from the context or a stage), not only configuration."""
+    for ins in instructions:
+        if ins.keyword not in ("COPY", "ADD") or len(ins.arguments) < 2:
+            continue
+        origin = ins.flag("from")
+        if origin is not None and ("/" in origin or ":" in origin):
+            continue  # files from another image: installed like a package
+        dest = ins.arguments[-1]
+        if dest.startswith("/etc/") or all(a.endswith((".conf", ".cfg", ".ini", ".yml", ".yaml", ".json", ".toml"))
+                                           for a in ins.arguments[:-1]):
+            continue
+        return True
+    return False
+
+
+def _from_other_image(commands, instructions) -> str | None:
+    """Why the command's program, copied from another image, cannot be read."""
+    for c in commands:
+        words = list(c.arguments) if c.is_exec_form else (c.arguments[0].split() if c.arguments else [])
+        words = [w for w in words if w and not w.startswith("-")]
+        if not words or "/" not in words[0]:
+            continue
+        program = posixpath.normpath(words[0])
+        for ins in instructions:
+            origin = ins.flag("from") if ins.keyword == "COPY" else None
+            if origin is None or not ("/" in origin or ":" in origin) or len(ins.arguments) < 2:
+                continue
+            dest = posixpath.normpath(ins.arguments[-1])
+            if program == dest or program.startswith(dest + "/"):
+                return (f"line {c.start_line}: {words[0]} comes from the image {origin} (line {ins.start_line}): "
+                        "cannot read what it writes or whether it needs root")
+    return None
+
+
+def _is_wrapper(entry) -> bool:
+    """An ENTRYPOINT that is a start-up script or init passing the CMD on (`docker-entrypoint.sh`, tini)."""
+    words = list(entry.arguments) if entry.is_exec_form else (entry.arguments[0].split() if entry.arguments else [])
+    words = [w for w in words if w and not w.startswith("-")]
+    if not words:
+        return False
+    name = words[-1].rsplit("/", 1)[-1]
+    return name.endswith(".sh") or "entrypoint" in name or name in ("tini", "dumb-init", "catatonit")
 
 
 def _created_user(model, instructions) -> str | None:
@@ -364,6 +515,19 @@ _SERVICES = {"service", "rc-service", "openrc", "systemctl", "supervisord", "cro
              "exim", "smbd", "nmbd", "named", "dnsmasq", "vsftpd", "xinetd", "inetd", "rpcbind", "haproxy"}
 _RAW_SOCKETS = {"ping", "ping6", "nmap", "tcpdump", "arping", "masscan", "hping3", "fping", "traceroute", "mtr",
                 "arp-scan", "nping", "tshark", "dumpcap", "iftop", "nethogs"}
+_HOST_TOOLS = {"htop", "glances", "top", "atop", "iotop", "btop", "nvtop", "powertop", "ctop", "cadvisor", "netdata",
+               "node_exporter", "sysdig", "bpftrace", "lazydocker", "dive", "dockerd", "docker"}
+_DATABASES = {"mongod", "mysqld", "mysqld_safe", "mariadbd", "postgres", "pg_ctl", "pg_ctlcluster", "couchdb", "slapd",
+              "redis-server", "elasticsearch", "cassandra", "influxd", "neo4j", "clickhouse-server", "rabbitmq-server",
+              "etcd", "memcached", "mongos"}
+_ROOT_STEPS = {"chown", "chgrp", "apt-get", "apt", "apk", "yum", "dnf", "dpkg", "dpkg-reconfigure",
+               "debconf-set-selections", "useradd", "adduser", "groupadd", "addgroup", "usermod", "update-ca-certificates",
+               "ldconfig", "setcap", "chroot", "sysctl", "mount", "modprobe", "iptables"}
+_HOME_CACHE = {"uv": "uv run", "uvx": "uvx", "poetry": "poetry run", "pipenv": "pipenv run", "yarn": "yarn",
+               "npx": "npx", "pnpm": "pnpm", "bun": "bun", "deno": "deno"}
+_RAW_SOCKETS |= {"dnsmonster", "airodump-ng", "aireplay-ng", "airmon-ng", "aircrack-ng", "bettercap", "ettercap",
+                 "arpspoof", "p0f", "snort", "suricata", "zeek", "ntopng", "darkstat", "iw", "wpa_supplicant",
+                 "hostapd", "dhcpd", "dnsmasq"}
 _DROPPERS = {"gosu", "su-exec", "su", "runuser", "chpst", "setpriv", "s6-setuidgid", "setuidgid", "sudo"}
 _HOST_PATHS = re.compile(r"docker\.sock|/host/proc|/host/sys|\bHOST_PROC\b|\bHOST_SYS\b|--pid[= ]host|/rootfs/proc")
 _RAW_SOURCE = re.compile(r"\bSOCK_RAW\b|\bfrom scapy\b|\bimport scapy\b|\bscapy\.all\b|\bicmplib\b|\bpcap\b")
@@ -389,6 +553,10 @@ def _program_needs_root(program, instructions) -> str | None:
             return f"{where} starts {what}, which needs root"
         if name in _RAW_SOCKETS:
             return f"{where} runs {name}, which opens raw sockets and needs root"
+        if name in _SOUND:
+            return f"{where} runs {name}, which opens the sound devices (/dev/snd) that only root and the audio group can open"
+        if name in _HOST_TOOLS:
+            return f"{where} runs {name}, a host tool that reads /proc, /sys or the Docker socket and needs root"
         text = " ".join(w for w in step.argv if w)
         if _HOST_PATHS.search(text):
             return f"{where} uses {_HOST_PATHS.search(text).group(0)}: a host tool that needs root"
@@ -414,6 +582,13 @@ def _program_needs_root(program, instructions) -> str | None:
             if m:
                 line = text.count("\n", 0, m.start()) + 1
                 return f"{name}:{line} uses {m.group(0)}: {what}"
+    for step in program.steps:
+        where = f"{step.where}: the command" if step.where.startswith("line ") else step.where
+        if step.name in _DATABASES:
+            return (f"{where} starts {step.name}, a database server: its data, pid and log folders belong to root "
+                    "or its package's user")
+        if step.name in _ROOT_STEPS and not step.where.startswith("line "):
+            return f"{where} runs {step.name}, which needs root"
     return None
 
 
