@@ -23,8 +23,9 @@ The default set (`catalogue()`) is what the `builds` tests and `benchmarks/image
 its suffix says: `python:3.9-slim-buster` and `python:3.10-bullseye` are tags of the same bookworm image
 as `python:3.9-slim` and `python:3.10` (the machine's pyenv CPython copied into `/usr/local`), so a file
 that needs buster's or bullseye's own packages is not faithfully reproduced. The floating tags
-`python:3`, `python:3-slim`, `python:latest`, `python:slim` are Python 3.13. Every `node:*` tag,
-`node:16`, `node:lts`, `node:current`, `node:latest` included, runs the machine's Node.js 20.
+`python:3`, `python:3-slim`, `python:latest`, `python:slim` and the `python:3.14` tags are Python 3.13
+(the machine has no 3.14 build). Every `node:*` tag,
+`node:16`, `node:24`, `node:lts`, `node:current`, `node:latest` included, runs the machine's Node.js 20.
 """
 
 from __future__ import annotations
@@ -252,10 +253,14 @@ def extras() -> list[StandIn]:
     items += _python("3.13", "3.13.0", SUFFIXES, aliases=("3",))
     items += [_alias((f"{hub}/python:slim", *(f"{hub}/python:slim-{s}" for s in SUFFIXES)), f"{hub}/python:3.13-slim"),
               _alias((f"{hub}/python:latest", *(f"{hub}/python:{s}" for s in SUFFIXES)), f"{hub}/python:3.13")]
+    # no CPython 3.14 build on this machine: python:3.14 tags are more names of the 3.13 stand-ins
+    items += [_alias(tuple(f"{hub}/python:3.14-slim{x}" for x in ("", *(f"-{s}" for s in SUFFIXES))),
+                     f"{hub}/python:3.13-slim"),
+              _alias(tuple(f"{hub}/python:3.14{x}" for x in ("", *(f"-{s}" for s in SUFFIXES))), f"{hub}/python:3.13")]
     for version in ("3.11", "3.12"):  # the default set has -bookworm; add the other suffixes
         items.append(_alias(tuple(f"{hub}/python:{version}-slim-{s}" for s in SUFFIXES[1:]), f"{hub}/python:{version}-slim"))
         items.append(_alias(tuple(f"{hub}/python:{version}-{s}" for s in SUFFIXES[1:]), f"{hub}/python:{version}"))
-    names = ("16", "17", "19", "21", "lts", "current", "latest", "hydrogen", "iron")
+    names = ("16", "17", "19", "21", "23", "24", "lts", "current", "latest", "hydrogen", "iron")
     node_slim = tuple(f"{hub}/node:{n}-slim" for n in names) + \
         tuple(f"{hub}/node:{n}-{s}-slim" for n in (*names, "18", "20", "22") for s in SUFFIXES
               if not (s == "bookworm" and n in ("18", "20", "22")))
@@ -401,6 +406,10 @@ def needed(tags) -> list[StandIn]:
 
     def want(tag: str) -> None:
         full = tag if "/" in tag.split(":")[0] else f"docker.io/library/{tag}"
+        if full.startswith("docker.io/") and full.count("/") == 1:
+            full = "docker.io/library/" + full[len("docker.io/"):]
+        if ":" not in full.rsplit("/", 1)[-1]:
+            full += ":latest"
         if full.startswith("docker.io/library/debian:"):
             return  # imported by ensure() itself
         if full not in by_tag:

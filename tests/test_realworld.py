@@ -72,3 +72,38 @@ def test_sheet_and_json_from_a_git_dir(repo):
     assert "```diff" in text  # US001 or a split shows its hunk
     assert "MS002: " in text  # the slim base's split is declined, and the skip listed under its file
     assert "someone/absent" in text and "missing" in text
+
+
+BUILDS = ROOT / "benchmarks" / "realworld_builds.py"
+
+
+def test_builds_dry_run_picks_python_and_node_files_with_stand_ins(tmp_path):
+    tree = tmp_path / "trees" / "someone+demo"
+    for folder, text in (("app", APP), ("tool", TOOL),
+                         ("alpine", APP.replace("python:3.12-slim", "python:3.12-alpine")),
+                         ("web", "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm install\nEXPOSE 3000\n"
+                                 "CMD [\"node\", \"server.js\"]\n")):
+        (tree / folder).mkdir(parents=True)
+        (tree / folder / "Dockerfile").write_text(text)
+    (tree / "app" / "app.py").write_text("print('hello')\n")
+    (tree / "web" / "server.js").write_text("require('http').createServer((q, s) => s.end('hi')).listen(3000)\n")
+    (tree / "web" / "package.json").write_text('{"name": "web", "version": "1.0.0"}\n')
+    listing = tmp_path / "list.txt"
+    listing.write_text("".join(f"someone/demo@{'0' * 40}:{f}/Dockerfile\n" for f in ("app", "tool", "alpine", "web")))
+    done = subprocess.run([sys.executable, str(BUILDS), str(listing), "--trees", str(tmp_path / "trees"), "--dry-run"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    picked = done.stdout.splitlines()
+    assert [line.split()[0].split(":")[-1] for line in picked] == ["app/Dockerfile", "web/Dockerfile"]
+    assert "port=3000" in picked[1]  # the one EXPOSE, or the added HEALTHCHECK's port
+
+
+def test_probe_port_prefers_the_added_health_check():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(ROOT / "tests"))
+    import realworld_builds
+
+    new = 'HEALTHCHECK CMD wget -qO- "http://127.0.0.1:${PORT:-8080}/" || exit 1\n'
+    assert realworld_builds.probe_port("EXPOSE 80\n", new) == 8080
+    assert realworld_builds.probe_port("EXPOSE 80 443\n", "") is None
+    assert realworld_builds.probe_port("EXPOSE 5000/tcp\n", "HEALTHCHECK NONE\n") == 5000

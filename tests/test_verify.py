@@ -168,3 +168,46 @@ def test_nothing_to_refactor_prints_only_the_verdict() -> None:
     r = Report("Dockerfile", "podman", Probe())
     r.verdict, r.exit_code = "nothing to refactor: no build needed", EXIT_SAME
     assert render(r) == "nothing to refactor: no build needed"
+
+
+def test_a_body_that_varies_between_requests_compares_by_status() -> None:
+    r = _report(outcome=("http", 200, "varies"), outcome_text="HTTP 200, 773 bytes (the body varies)")
+    r.original.outcome, r.original.outcome_text = ("http", 200, b"<img src=cat3.gif>"), "HTTP 200, 772 bytes"
+    assert _judge(r)[1] == EXIT_SAME
+    r.refactored.outcome = ("http", 500, "varies")
+    assert _judge(r)[1] == EXIT_DIFFERS
+
+
+def test_the_http_probe_notices_a_page_that_changes_from_one_request_to_the_next() -> None:
+    import http.server
+    import itertools
+    import threading
+
+    from refactor.verify import _http
+
+    counter = itertools.count()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (f"visit {next(counter)}" if self.path == "/random" else "same").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        import time
+
+        steady, _ = _http(None, "c", Probe.http(f"{port}/"), time.monotonic() + 5)
+        varying, text = _http(None, "c", Probe.http(f"{port}/random"), time.monotonic() + 5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert steady == ("http", 200, b"same")
+    assert varying == ("http", 200, "varies") and "the body varies" in text
