@@ -11,6 +11,7 @@ wins; command-line options override it. Keys use the command line's names:
     pin-table = "ci/pins.toml"  # replaces the bundled table of current releases
     pin-date = "2026-11-01"     # use that table as it stood on that day
     target = "runtime"          # the stage treated as final
+    user-id = 10001             # uid and gid of the user US001 adds
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 __all__ = ["Config", "ConfigError", "load_config"]
 
-KEYS = {"select", "ignore", "level", "unsafe-fixes", "safe-only", "exclude", "pin-table", "pin-date", "target", "extend-select"}
+KEYS = {"select", "ignore", "level", "unsafe-fixes", "safe-only", "exclude", "pin-table", "pin-date", "target", "extend-select", "user-id"}
 
 
 class ConfigError(ValueError):
@@ -39,6 +40,7 @@ class Config:
     pin_table: str | None = None
     pin_date: str | None = None
     target: str | None = None
+    user_id: int | None = None
     root: Path | None = field(default=None)  # the directory the file is in
 
     @property
@@ -106,6 +108,9 @@ def _config(table: dict, path: Path) -> Config:
         level = "safe"
     if level is not None and level not in ("safe", "review", "unsafe"):
         raise ConfigError(f"{path}: level must be safe, review or unsafe")
+    user_id = table.get("user-id")
+    if user_id is not None and (not isinstance(user_id, int) or isinstance(user_id, bool) or not 0 < user_id < 2**31):
+        raise ConfigError(f"{path}: user-id must be a positive whole number (a uid)")
     select = codes("select")
     extend = codes("extend-select")
     if extend:
@@ -119,5 +124,6 @@ def _config(table: dict, path: Path) -> Config:
         pin_table=table.get("pin-table"),
         pin_date=str(table["pin-date"]) if "pin-date" in table else None,
         target=table.get("target"),
+        user_id=user_id,
         root=path.parent,
     )

@@ -135,7 +135,7 @@ def _refactor(text: str, path: str | None, level: str, config, select: list[str]
     from .runner import safety_net
 
     options = Options(pin_table=config.pin_table_path, pin_date=config.pin_date, target=config.target,
-                      standalone_edits=edits)
+                      user_id=config.user_id, standalone_edits=edits)
     result = refactor(
         text,
         path=path,

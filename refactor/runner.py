@@ -236,6 +236,7 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
         pin_date=config.pin_date,
         pin_digests=req.pin_digests,
         target=req.target or config.target,
+        user_id=config.user_id,
     )
     try:
         result = refactor(

@@ -10,6 +10,7 @@ means the rule must leave the file alone. An optional `case.toml` says more:
     hadolint = false            # hadolint cannot judge this case (say why in a comment)
     pin-date = "2025-01-01"     # Options for the run, as in [tool.refactor]
     pin-table = "table.toml"    # (relative to the case folder)
+    user-id = 4242              # the uid US001 gives its user
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def run_case(case: Path):
 
 def case_options(case: Path, spec: dict) -> Options:
     table = spec.get("pin-table")
-    return Options(pin_date=spec.get("pin-date"), pin_table=str(case / table) if table else None)
+    return Options(pin_date=spec.get("pin-date"), pin_table=str(case / table) if table else None,
+                   user_id=spec.get("user-id"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)

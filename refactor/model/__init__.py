@@ -30,6 +30,7 @@ class Options:
     pin_digests: bool = False  # resolve tags to digests from the registry (network)
     registry_mirror: str | None = None  # base URL of a registry to ask instead of the image's own
     target: str | None = None  # the stage `--target` names; the last stage when None
+    user_id: int | None = None  # uid and gid of the user US001 adds (10001 when None)
     standalone_edits: bool = True  # compute each Change.edit (a language server's diagnostics skip them)
     extra: dict[str, Any] = field(default_factory=dict)
 

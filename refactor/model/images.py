@@ -25,6 +25,7 @@ class ImageFacts:
     tools: tuple[str, ...] = ()  # curl, wget
     starts_as_root: str | None = None  # why a USER line would break it
     workdir: str | None = None  # the WORKDIR the image sets ("/" when it sets none); None: unknown
+    uid: str | None = None  # "uid:gid" of `user`
     ca_certificates: bool | None = None  # ships Debian's ca-certificates package; None: unknown
 
     @property
@@ -66,6 +67,7 @@ def image_facts(ref: ImageRef) -> ImageFacts:
         tuple(entry.get("tools", ())),
         entry.get("starts_as_root"),
         entry.get("workdir"),
+        entry.get("uid"),
         None if family == "alpine" else
         entry.get("slim_ca_certificates", entry.get("ca_certificates")) if "slim" in tag else entry.get("ca_certificates"),
     )

@@ -1,0 +1,4 @@
+#!/bin/bash
+set -e
+/etc/init.d/cron start
+exec "$@"

@@ -1,0 +1,3 @@
+from scapy.all import sniff
+
+sniff(prn=print, count=10)

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+chown -R nobody /srv/app/data
+exec su-exec nobody "$@"
