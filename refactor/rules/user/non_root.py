@@ -65,7 +65,7 @@ class NonRootUser(Rule):
     FROM python:3.12-slim
     WORKDIR /app
     RUN groupadd --system --gid 10001 app \\
-        && useradd --system --no-log-init -l --uid 10001 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
+        && useradd --system -l --uid 10001 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
     COPY --chown=10001:0 . .
     RUN mkdir -p /app \\
         && chown 10001:0 /app \\
@@ -495,7 +495,7 @@ def _user_lines(facts, uid: str) -> tuple[list[str] | None, str]:
     n = uid.split(":")[0]
     if facts.family in ("debian", "ubuntu"):
         return [
-            f"RUN groupadd --system --gid {n} {APP_USER} \\\n    && useradd --system --no-log-init -l --uid {n} --gid {APP_USER} "
+            f"RUN groupadd --system --gid {n} {APP_USER} \\\n    && useradd --system -l --uid {n} --gid {APP_USER} "
             f"--no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin {APP_USER}",
             f"# the user {APP_USER}",
             f"USER {uid}",
