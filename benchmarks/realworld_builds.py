@@ -77,6 +77,10 @@ def candidates(entries, trees: Path):
         out = refactor_text(text, str(df), Request(), context_dir=ctx, config_dir=df.parent)
         if out.status != "changed":
             continue
+        try:
+            standins.needed(base_images(out.new_text))  # a pinned or slim tag the refactoring wrote
+        except KeyError:
+            continue
         yield e, df, ctx, text, out.new_text, bases
 
 

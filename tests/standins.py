@@ -25,7 +25,7 @@ as `python:3.9-slim` and `python:3.10` (the machine's pyenv CPython copied into 
 that needs buster's or bullseye's own packages is not faithfully reproduced. The floating tags
 `python:3`, `python:3-slim`, `python:latest`, `python:slim` and the `python:3.14` tags are Python 3.13
 (the machine has no 3.14 build). Every `node:*` tag,
-`node:16`, `node:24`, `node:lts`, `node:current`, `node:latest` included, runs the machine's Node.js 20.
+`node:16`, `node:24`, `node:26`, `node:lts`, `node:current`, `node:latest` included, runs the machine's Node.js 20.
 """
 
 from __future__ import annotations
@@ -261,7 +261,7 @@ def extras() -> list[StandIn]:
     for version in ("3.11", "3.12"):  # the default set has -bookworm; add the other suffixes
         items.append(_alias(tuple(f"{hub}/python:{version}-slim-{s}" for s in SUFFIXES[1:]), f"{hub}/python:{version}-slim"))
         items.append(_alias(tuple(f"{hub}/python:{version}-{s}" for s in SUFFIXES[1:]), f"{hub}/python:{version}"))
-    names = ("16", "17", "19", "21", "23", "24", "lts", "current", "latest", "hydrogen", "iron")
+    names = ("16", "17", "19", "21", "23", "24", "25", "26", "lts", "current", "latest", "hydrogen", "iron")
     node_slim = tuple(f"{hub}/node:{n}-slim" for n in names) + \
         tuple(f"{hub}/node:{n}-{s}-slim" for n in (*names, "18", "20", "22") for s in SUFFIXES
               if not (s == "bookworm" and n in ("18", "20", "22")))
