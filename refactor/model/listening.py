@@ -116,7 +116,7 @@ def listener(model, instructions, program: Program, env: dict[str, str]) -> List
         out = Listener(name, True, default=Evidence(80, None, f"{name}'s default"))
         return _flags(out, program, env, args, ("-p",))  # BusyBox httpd -p [IP:]PORT
     if _built_by_go(instructions, argv[0]):
-        return _from_go(model, instructions, program, env, argv[0])
+        return _from_go(model, instructions, program, env, f"the Go program {argv[0]}")
     return None
 
 
@@ -217,7 +217,7 @@ def _rails(model, instructions, program, env, args):
 
 
 def _puma(model, instructions, program, env, args):
-    out = Listener("puma", True, default=Evidence(9292, "PORT", "puma's default"))
+    out = Listener("puma", True, default=Evidence(9292, None, "puma's default"))
     _flags(out, program, env, args, ("-b", "--bind", "-p", "--port"))
     configs = [v for _, v in _flag_values(args, ("-C", "--config"))]
     _puma_config(model, instructions, out, env, configs[-1] if configs else "config/puma.rb")

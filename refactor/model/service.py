@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .command import final_program
-from .listening import image_listener, listener
+from .listening import Evidence, image_listener, listener
 from .packages import apt_verb, subcommand
 
 __all__ = ["ServicePort", "service_port", "available_tools"]
@@ -66,7 +66,14 @@ def service_port(instructions, env: dict[str, str], model=None) -> ServicePort:
         return ServicePort(None, f"{found.name} on a unix socket", found.http)
     evidence = found.flags + found.config
     if not evidence and found.default is not None:
-        evidence = [found.default]
+        default = found.default
+        if default.var and env.get(default.var, "").isdigit():
+            default = Evidence(int(env[default.var]), default.var, f"ENV {default.var}={env[default.var]}")
+        elif env.get("PORT", "").isdigit() and int(env["PORT"]) != default.port:
+            return ServicePort(None, found.name, found.http,
+                               f"ENV PORT={env['PORT']} is set, but {found.name} is not known to read it "
+                               f"(its default is {default.port})")
+        evidence = [default]
     if not evidence:
         return ServicePort(None, found.name, found.http, f"{found.name} listens, but no port is found")
     first = evidence[0]

@@ -92,8 +92,8 @@ class ServiceHealthcheck(Rule):
             yield Skip(f"{reason}: add a health check by hand", stage.from_instruction)
             return
         argv, tool = probe
-        command = argv if isinstance(argv, str) else json.dumps(argv, ensure_ascii=False)
-        code = f"HEALTHCHECK {OPTIONS} \\\n    CMD {command}"
+        # one option a line: tally's newline-per-chained-call asks for it
+        code = "HEALTHCHECK " + "".join(f"{o} \\\n    " for o in OPTIONS.split()) + f"CMD {json.dumps(argv, ensure_ascii=False)}"
         before = model.trailing_config(stage, _TRAILING)
         edit = InsertBefore(before, code) if before is not None else InsertAfter(stage.instructions[-1], code)
         kind = "an HTTP request" if tool in ("curl", "wget") else "a TCP connection"
@@ -110,7 +110,8 @@ def _shell_of(facts) -> set[str]:
 
 
 def _probe(facts, tools: set[str], service):
-    """The probe's argv (or a shell-form string where a shell must read the port) and its tool."""
+    """The probe's argv and its tool; where the port is read from the environment at run time, the
+    probe reads it too (`os.environ`, `process.env`, or a shell's `${PORT:-8080}`)."""
     port, var = service.port, service.var
     if facts.family == "scratch" or (facts.family == "distroless" and "wget" not in facts.tools):
         return None
@@ -129,11 +130,11 @@ def _probe(facts, tools: set[str], service):
         return None  # no shell to read the variable
     if service.http and "curl" in tools:
         if var:
-            return f"curl -so /dev/null http://127.0.0.1:{shell_port}/", "curl"
+            return ["sh", "-c", f"curl -so /dev/null http://127.0.0.1:{shell_port}/"], "curl"
         return ["curl", "-so", "/dev/null", f"http://127.0.0.1:{port}/"], "curl"
     if service.http and "wget" in tools and facts.family in ("alpine", "busybox"):
         if var:
-            return f"wget -q --spider http://127.0.0.1:{shell_port}/", "wget"
+            return ["sh", "-c", f"wget -q --spider http://127.0.0.1:{shell_port}/"], "wget"
         return ["wget", "-q", "--spider", f"http://127.0.0.1:{port}/"], "wget"
     return None
 
