@@ -71,7 +71,7 @@ class ServiceHealthcheck(Rule):
         env: dict[str, str] = {}
         for s in chain:
             env.update(model.stage_env(s))
-        service = service_port(instructions, env)
+        service = service_port(instructions, env, model=model)
         if service.problem:
             yield Skip(f"{service.problem}: add a health check by hand", stage.from_instruction)
             return
@@ -92,13 +92,15 @@ class ServiceHealthcheck(Rule):
             yield Skip(f"{reason}: add a health check by hand", stage.from_instruction)
             return
         argv, tool = probe
-        code = f"HEALTHCHECK {OPTIONS} \\\n    CMD {json.dumps(argv, ensure_ascii=False)}"
+        # one option a line: tally's newline-per-chained-call asks for it
+        code = "HEALTHCHECK " + "".join(f"{o} \\\n    " for o in OPTIONS.split()) + f"CMD {json.dumps(argv, ensure_ascii=False)}"
         before = model.trailing_config(stage, _TRAILING)
         edit = InsertBefore(before, code) if before is not None else InsertAfter(stage.instructions[-1], code)
         kind = "an HTTP request" if tool in ("curl", "wget") else "a TCP connection"
         note = " (BusyBox wget counts only a 2xx answer on /)" if tool == "wget" else ""
+        port = f"${service.var} (or {service.port} when it is unset)" if service.var else service.port
         yield Fix(stage.from_instruction,
-                  f"the service ({service.why}) has no health check: {kind} to port {service.port} with {tool}{note}",
+                  f"the service ({service.why}) has no health check: {kind} to port {port} with {tool}{note}",
                   Safety.REVIEW, (edit,))
 
 
@@ -108,19 +110,31 @@ def _shell_of(facts) -> set[str]:
 
 
 def _probe(facts, tools: set[str], service):
-    port = service.port
+    """The probe's argv and its tool; where the port is read from the environment at run time, the
+    probe reads it too (`os.environ`, `process.env`, or a shell's `${PORT:-8080}`)."""
+    port, var = service.port, service.var
     if facts.family == "scratch" or (facts.family == "distroless" and "wget" not in facts.tools):
         return None
     for python in ("python", "python3"):
         if python in tools:
-            return [python, "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=3).close()"], python
+            target = f"int(os.environ.get('{var}', '{port}'))" if var else str(port)
+            imports = "os, socket" if var else "socket"
+            return [python, "-c", f"import {imports}; socket.create_connection(('127.0.0.1', {target}), timeout=3).close()"], python
     if "node" in tools:
-        return ["node", "-e", f"require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"], "node"
+        target = f"Number(process.env.{var} || {port})" if var else str(port)
+        return ["node", "-e", f"require('net').connect({target}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"], "node"
+    shell_port = f"${{{var}:-{port}}}" if var else str(port)
     if "bash" in tools:
-        return ["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"], "bash"
+        return ["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{shell_port}"], "bash"
+    if facts.family == "distroless" and var:
+        return None  # no shell to read the variable
     if service.http and "curl" in tools:
+        if var:
+            return ["sh", "-c", f"curl -so /dev/null http://127.0.0.1:{shell_port}/"], "curl"
         return ["curl", "-so", "/dev/null", f"http://127.0.0.1:{port}/"], "curl"
     if service.http and "wget" in tools and facts.family in ("alpine", "busybox"):
+        if var:
+            return ["sh", "-c", f"wget -q --spider http://127.0.0.1:{shell_port}/"], "wget"
         return ["wget", "-q", "--spider", f"http://127.0.0.1:{port}/"], "wget"
     return None
 

@@ -1,0 +1,2 @@
+const queue = require("./queue");
+queue.process(async (job) => job.run());
