@@ -39,14 +39,25 @@ from refactor.verify import Probe, VerifyError, base_images, verify  # noqa: E40
 ECOSYSTEMS = ("python", "node")
 
 
+PORT_PATTERNS = (
+    r"(?:localhost|127\.0\.0\.1)[:/](?:\$\{\w+:-)?(\d{2,5})",  # wget/curl URLs, bash /dev/tcp
+    r"\$\{\w+:-(\d{2,5})\}",  # a shell fallback
+    r"process\.env\.\w+\s*\|\|\s*(\d{2,5})",  # node: Number(process.env.PORT || 8080)
+    r"connect\((\d{2,5}),",  # node: require('net').connect(3000, …)
+    r"environ\.get\(\W*\w+\W*,\s*\W*(\d{2,5})",  # python: os.environ.get('PORT', '8000')
+    r"'127\.0\.0\.1',\s*(\d{2,5})\)",  # python: socket.create_connection(('127.0.0.1', 8000))
+)
+
+
 def probe_port(original: str, refactored: str) -> int | None:
     """The port a GET can compare: the one the added HEALTHCHECK probes, else the one EXPOSE names."""
-    for line in refactored.splitlines():
+    joined = re.sub(r"\\\n", " ", refactored)  # continuation lines: one instruction a line
+    for line in joined.splitlines():
         if re.match(r"\s*HEALTHCHECK\b", line, re.I) and not re.search(r"\bNONE\s*$", line, re.I):
-            m = re.search(r"(?:localhost|127\.0\.0\.1|0\.0\.0\.0)[:/](?:\$\{\w+:-)?(\d{2,5})", line) or \
-                re.search(r"\$\{\w+:-(\d{2,5})\}", line) or re.search(r"\b(\d{4,5})\b", line)
-            if m:
-                return int(m.group(1))
+            for pattern in PORT_PATTERNS:
+                m = re.search(pattern, line)
+                if m:
+                    return int(m.group(1))
     ports = set()
     for m in re.finditer(r"(?im)^\s*EXPOSE\s+(.+)$", original):
         for word in m.group(1).split():
@@ -102,11 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         entries = [e for e in entries if e.repo in args.only]
     entries = [e for e in entries if not any(e.key.startswith(s) or f"{e.repo}:{e.path}" == s for s in args.skip)]
-    picked = []
-    for item in candidates(entries, Path(args.trees)):
-        picked.append(item)
-        if len(picked) >= args.limit:
-            break
+    # the files a GET can compare (an added health check, one EXPOSE) first, then list order
+    found = list(candidates(entries, Path(args.trees)))
+    found.sort(key=lambda item: probe_port(item[3], item[4]) is None)
+    picked = found[:args.limit]
     if args.dry_run:
         for e, df, ctx, text, new, bases in picked:
             print(f"{e.key}  bases={','.join(bases)}  port={probe_port(text, new)}")

@@ -94,8 +94,9 @@ def test_builds_dry_run_picks_python_and_node_files_with_stand_ins(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     picked = done.stdout.splitlines()
-    assert [line.split()[0].split(":")[-1] for line in picked] == ["app/Dockerfile", "web/Dockerfile"]
-    assert "port=3000" in picked[1]  # the one EXPOSE, or the added HEALTHCHECK's port
+    # the files a GET can compare come first
+    assert [line.split()[0].split(":")[-1] for line in picked] == ["web/Dockerfile", "app/Dockerfile"]
+    assert "port=3000" in picked[0]  # the one EXPOSE, or the added HEALTHCHECK's port
 
 
 def test_probe_port_prefers_the_added_health_check():
@@ -107,3 +108,16 @@ def test_probe_port_prefers_the_added_health_check():
     assert realworld_builds.probe_port("EXPOSE 80\n", new) == 8080
     assert realworld_builds.probe_port("EXPOSE 80 443\n", "") is None
     assert realworld_builds.probe_port("EXPOSE 5000/tcp\n", "HEALTHCHECK NONE\n") == 5000
+
+
+def test_probe_port_reads_the_probe_of_a_health_check_over_several_lines():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(ROOT / "tests"))
+    import realworld_builds
+
+    node = ("HEALTHCHECK --interval=30s \\\n    --retries=3 \\\n    CMD [\"node\", \"-e\", \"require('net')"
+            ".connect(Number(process.env.PORT || 8080), '127.0.0.1')\"]\n")
+    assert realworld_builds.probe_port("", node) == 8080
+    py = "HEALTHCHECK \\\n    CMD [\"python\", \"-c\", \"import socket; socket.create_connection(('127.0.0.1', 80), timeout=3)\"]\n"
+    assert realworld_builds.probe_port("EXPOSE 5000\n", py) == 80
+    assert realworld_builds.probe_port("", 'HEALTHCHECK CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9292"]\n') == 9292

@@ -107,8 +107,9 @@ def _follow(model, instructions, argv, shell, where, hops) -> Program | None:
         if name in ("npx", "pnpx") and len(argv) > 1:
             argv = argv[1:]
             continue
-        if re.match(r"python[\d.]*$", name) and len(argv) > 2 and argv[1] == "-m" and argv[2] != "http.server":
-            argv = [argv[2]] + argv[3:]
+        if re.match(r"python[\d.]*$", name) and len(argv) > 2 and argv[1] == "-m" and argv[2] != "http.server" \
+                and not _local_module(model, instructions, argv[2]):
+            argv = [argv[2]] + argv[3:]  # an installed tool run as a module: `python -m gunicorn …`
             continue
         break
     if not argv:
@@ -128,6 +129,12 @@ def _follow(model, instructions, argv, shell, where, hops) -> Program | None:
         if script is not None:
             return _follow(model, instructions, tuple(_last_command(script)), True, "package.json", hops + 1)
     return Program(tuple(argv), shell, where)
+
+
+def _local_module(model, instructions, module: str) -> bool:
+    """`python -m module` runs the application's own source, copied from the context."""
+    path = module.replace(".", "/")
+    return any(copied_source(model, instructions, c) for c in (f"{path}.py", f"{path}/__main__.py"))
 
 
 def _is_copied_script(model, instructions, path: str) -> bool:
@@ -179,9 +186,9 @@ def _package_script(model, argv) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def copied_source(model, instructions, image_path: str) -> str | None:
+def copied_source(model, instructions, image_path: str, hops: int = 0) -> str | None:
     """The context path that a local COPY/ADD put at `image_path` (relative to the WORKDIR of the
-    command), or None."""
+    command), or None; a `COPY --from=<stage>` is followed into that stage."""
     workdir = "/"
     final_workdir = "/"
     for ins in instructions:
@@ -194,6 +201,10 @@ def copied_source(model, instructions, image_path: str) -> str | None:
             workdir = "/"
         elif ins.keyword == "WORKDIR" and ins.arguments:
             workdir = posixpath.normpath(posixpath.join(workdir, ins.arguments[0]))
+        elif ins.keyword == "COPY" and ins.flag("from") and len(ins.arguments) >= 2:
+            got = _from_stage(model, ins, workdir, target, hops)
+            if got is not None:
+                found = got
         elif ins.keyword in ("COPY", "ADD") and not ins.flag("from") and len(ins.arguments) >= 2:
             *sources, dest = ins.arguments
             dest_abs = posixpath.normpath(posixpath.join(workdir, dest))
@@ -211,3 +222,28 @@ def copied_source(model, instructions, image_path: str) -> str | None:
                 if placed == target or (not into_dir and posixpath.join(dest_abs, posixpath.basename(src_clean)) == target):
                     found = src_clean
     return found if found is not None and model.context.exists(found) else None
+
+
+def _from_stage(model, ins, workdir: str, target: str, hops: int) -> str | None:
+    """The context path behind `target` when `COPY --from=<stage> src… dest` put it there."""
+    name = (ins.flag("from") or "").lower()
+    stages = getattr(model, "stages", ())
+    stage = next((s for s in stages if s.name == name or str(s.index) == name), None)
+    if stage is None or hops >= 3 or "$" in "".join(ins.arguments):
+        return None
+    *sources, dest = ins.arguments
+    dest_abs = posixpath.normpath(posixpath.join(workdir, dest))
+    into_dir = dest.endswith("/") or len(sources) > 1
+    chain = [i for s in model.stage_chain(stage) for i in s.instructions]
+    for src in sources:
+        src_abs = posixpath.normpath(posixpath.join("/", src))  # relative to the stage's root
+        if target == dest_abs or target.startswith(dest_abs.rstrip("/") + "/"):
+            inner = posixpath.normpath(posixpath.join(src_abs, posixpath.relpath(target, dest_abs)))
+        elif into_dir and target == posixpath.join(dest_abs, posixpath.basename(src_abs)):
+            inner = src_abs
+        else:
+            continue
+        got = copied_source(model, chain, inner, hops + 1)
+        if got is not None:
+            return got
+    return None

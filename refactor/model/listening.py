@@ -97,6 +97,10 @@ def listener(model, instructions, program: Program, env: dict[str, str]) -> List
                 out.flags.append(Evidence(int(rest[0]), None, f"`http.server {rest[0]}`"))
             return out
         script = next((a for a in args if a.endswith(".py")), None)
+        if script is None and "-m" in args[:-1]:
+            module = args[args.index("-m") + 1].replace(".", "/")
+            script = next((c for c in (f"{module}.py", f"{module}/__main__.py")
+                           if copied_source(model, instructions, c)), None)
         return _from_source(model, instructions, program, env, script, "python")
     if name == "node" or name == "nodemon":
         script = next((a for a in args if not a.startswith("-")), None)
@@ -390,7 +394,7 @@ _RB_LISTEN = re.compile(r"require\s+['\"]sinatra['\"]|\.run!|WEBrick::HTTPServer
 _GO_LISTEN = re.compile(r"ListenAndServe(?:TLS)?\s*\(|net\.Listen\s*\(|\.Run\s*\(\s*\"?:|\.Start\s*\(\s*\"?:")
 _ENV_READ = {
     "node": re.compile(r"process\.env\.(\w+)\s*(?:\|\||\?\?)\s*['\"]?(\d+)|process\.env\[['\"](\w+)['\"]\]\s*(?:\|\||\?\?)\s*['\"]?(\d+)"),
-    "python": re.compile(r"environ\.get\(\s*['\"](\w+)['\"]\s*,\s*['\"]?(\d+)|getenv\(\s*['\"](\w+)['\"]\s*,\s*['\"]?(\d+)"),
+    "python": re.compile(r"environ\.get\(\s*['\"](\w+)['\"]\s*,\s*['\"]?(\d+)(?![\d.])|getenv\(\s*['\"](\w+)['\"]\s*,\s*['\"]?(\d+)(?![\d.])"),
     "ruby": re.compile(r"ENV\.fetch\(\s*['\"](\w+)['\"]\s*(?:,\s*|\)\s*\{\s*)['\"]?(\d+)|ENV\[['\"](\w+)['\"]\]\s*\|\|\s*['\"]?(\d+)"),
 }
 _ENV_BARE = {

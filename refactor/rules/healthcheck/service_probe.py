@@ -73,7 +73,8 @@ class ServiceHealthcheck(Rule):
             env.update(model.stage_env(s))
         service = service_port(instructions, env, model=model)
         if service.problem:
-            yield Skip(f"{service.problem}: add a health check by hand", stage.from_instruction)
+            yield Skip(f"{service.problem}: add a health check by hand", _blamed(instructions, service.problem)
+                       or stage.from_instruction)
             return
         if service.port is None:
             return  # a batch job, a CLI, or a unix socket
@@ -139,3 +140,9 @@ def _probe(facts, tools: set[str], service):
     return None
 
 
+
+
+def _blamed(instructions, problem: str):
+    """The instruction a decline points at: the EXPOSE it weighs, else the command."""
+    kinds = ("EXPOSE",) if problem.startswith("EXPOSE") or " EXPOSE " in problem else ("CMD", "ENTRYPOINT")
+    return next((i for i in reversed(instructions) if i.keyword in kinds), None)
