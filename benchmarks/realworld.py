@@ -295,7 +295,7 @@ def write_sheet(results: list[FileResult], out: Path, lint: bool) -> dict:
         L += ["", "## Not processed", ""]
         for r in crashes:
             first = (r.error or "").strip().splitlines()
-            L.append(f"- `{r.entry.key}` {r.status}: {first[-1] if first else ''}")
+            L.append(f"- `{r.entry.key}` {r.status}: {first[0] if first else ''}")
     if lint:
         L += ["", "## Lint findings before and after", "",
               "Package-version pin rules are marked † (the tool does not pin packages).", ""]

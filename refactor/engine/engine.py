@@ -368,8 +368,9 @@ def _untouched_kept(old: Dockerfile, new: Dockerfile, edits) -> bool:
     would swallow the next instruction: this is the guard against that.
     """
     touched = {id(e.target) for e in edits if isinstance(e, (Replace, Remove))}
-    wanted = [i.own_code for i in old.instructions if id(i) not in touched]
-    have = iter(i.own_code for i in new.instructions)
+    # the last line may gain the newline it lacked when an instruction is added after it
+    wanted = [i.own_code.rstrip("\r\n") for i in old.instructions if id(i) not in touched]
+    have = iter(i.own_code.rstrip("\r\n") for i in new.instructions)
     return all(any(code == got for got in have) for code in wanted)
 
 

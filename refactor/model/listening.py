@@ -39,6 +39,7 @@ class Listener:
     default: Evidence | None = None
     problem: str | None = None
     unix: bool = False
+    proxied: str | None = None  # where `location /` hands requests on: an HTTP probe would test the upstream
 
 
 _PORT_END = re.compile(r"(?:\$\{(\w+)(?::?-(\d+))?\}|\$(\w+)|(\d+))/?$")
@@ -104,8 +105,8 @@ def listener(model, instructions, program: Program, env: dict[str, str]) -> List
         return _from_source(model, instructions, program, env, script, "python")
     if name == "node" or name == "nodemon":
         script = next((a for a in args if not a.startswith("-")), None)
-        if script and not re.search(r"\.[cm]?[jt]s$", script):
-            script = script + ".js"
+        if script and not re.search(r"\.[cm]?[jt]s$", script) and copied_source(model, instructions, script + ".js"):
+            script = script + ".js"  # `node server` runs server.js; `node ./bin/www` runs the file itself
         return _from_source(model, instructions, program, env, script, "node")
     if name == "ruby":
         script = next((a for a in args if a.endswith(".rb")), None)
@@ -365,30 +366,64 @@ def _spring(model, instructions, program, env, args):
 
 def _nginx(model, instructions, program, env):
     out = Listener("nginx", True, default=Evidence(80, None, "nginx's default configuration"))
-    for ins in instructions:
-        if ins.keyword not in ("COPY", "ADD") or ins.flag("from") or len(ins.arguments) < 2:
-            continue
-        dest = ins.arguments[-1]
-        for src in ins.arguments[:-1]:
-            if not (src.endswith(".conf") or src.endswith(".template")) or "nginx" not in dest + src:
-                continue
-            text = model.context.read_text(src)
-            if text is None:
-                continue
-            for number, line in enumerate(text.splitlines(), 1):
-                m = re.match(r"\s*listen\s+(?:\[::\]:)?(?:[\d.]+:)?(\d+)", line)
-                if m:
-                    port = int(m.group(1))
-                    if not any(e.port == port for e in out.config):
-                        out.config.append(Evidence(port, None, f"{src}:{number}"))
+    for src, text in _nginx_configs(model, instructions):
+        for number, line in enumerate(text.splitlines(), 1):
+            m = re.match(r"\s*listen\s+(?:\[::\]:)?(?:[\d.]+:)?(\d+)", line)
+            if m:
+                port = int(m.group(1))
+                if not any(e.port == port for e in out.config):
+                    out.config.append(Evidence(port, None, f"{src}:{number}"))
+        upstream = _root_passed_on(text)
+        if upstream is not None and out.proxied is None:
+            out.proxied = f"{src}:{upstream[0]} hands / to {upstream[1]}"
     if len(out.config) > 1:
         out.problem = "nginx listens on several ports (" + ", ".join(f"{e.where} {e.port}" for e in out.config) + ")"
     return out
 
 
+def _nginx_configs(model, instructions):
+    """(context path, text) of the configuration files COPY/ADD put under /etc/nginx (or name nginx)."""
+    for ins in instructions:
+        if ins.keyword not in ("COPY", "ADD") or ins.flag("from") or len(ins.arguments) < 2:
+            continue
+        dest = ins.arguments[-1]
+        for src in ins.arguments[:-1]:
+            if "$" in src or "*" in src:
+                continue
+            named = src.endswith((".conf", ".template")) and "nginx" in dest + src
+            if not (named or dest.startswith("/etc/nginx")):
+                continue
+            root = model.context.root
+            if root is not None and (root / src).is_dir():
+                files = sorted(p for p in (root / src).rglob("*") if p.is_file() and p.suffix in (".conf", ".template"))
+                names = [str(p.relative_to(root)) for p in files[:20]]
+            else:
+                names = [src]
+            for name in names:
+                text = model.context.read_text(name)
+                if text is not None:
+                    yield name, text
+
+
+def _root_passed_on(text: str) -> tuple[int, str] | None:
+    """(line, upstream) where `location / { … }` proxies, or hands to FastCGI/uWSGI/gRPC."""
+    depth, inside = 0, None
+    for number, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0]
+        if inside is None and re.match(r"\s*location\s+(?:=\s*)?/\s*\{", code):
+            inside = depth
+        m = re.match(r"\s*(proxy_pass|fastcgi_pass|uwsgi_pass|grpc_pass|scgi_pass)\s+([^;]+);", code)
+        if m and inside is not None:
+            return number, m.group(2).strip()
+        depth += code.count("{") - code.count("}")
+        if inside is not None and depth <= inside:
+            inside = None
+    return None
+
+
 # --- the program's own source -----------------------------------------------------------------
 
-_NODE_LISTEN = re.compile(r"\.listen\s*\(|createServer\s*\(|Bun\.serve\s*\(|serve\s*\(\s*\{")
+_NODE_LISTEN = re.compile(r"\.listen\s*\(|createServer\s*\(|Bun\.serve\s*\(|serve\s*\(\s*\{|Hapi\.[sS]erver\s*\(")
 _PY_LISTEN = re.compile(r"\.run\s*\(|uvicorn\.run\s*\(|\bserve\s*\(|HTTPServer\s*\(|run_app\s*\(|serve_forever\s*\(|\.listen\s*\(")
 _RB_LISTEN = re.compile(r"require\s+['\"]sinatra['\"]|\.run!|WEBrick::HTTPServer|TCPServer\.new|Rack::Handler")
 _GO_LISTEN = re.compile(r"ListenAndServe(?:TLS)?\s*\(|net\.Listen\s*\(|\.Run\s*\(\s*\"?:|\.Start\s*\(\s*\"?:")
@@ -403,7 +438,7 @@ _ENV_BARE = {
     "ruby": re.compile(r"ENV\[['\"](PORT)['\"]\]|ENV\.fetch\(\s*['\"](PORT)['\"]\s*\)"),
 }
 _FIXED = {
-    "node": re.compile(r"\.listen\s*\(\s*(\d{2,5})\b|\b(?:const|let|var)\s+(?:port|PORT)\s*=\s*(\d{2,5})\b"),
+    "node": re.compile(r"\.listen\s*\(\s*(\d{2,5})\b|\b(?:const|let|var)\s+(?:port|PORT)\s*=\s*(\d{2,5})\b|^\s*port\s*:\s*(\d{2,5})\s*,?\s*$"),
     "python": re.compile(r"\bport\s*=\s*(\d{2,5})\b|HTTPServer\s*\(\s*\(\s*['\"][^'\"]*['\"]\s*,\s*(\d{2,5})"),
     "ruby": re.compile(r"set\s+:port\s*,\s*(\d{2,5})|Port:\s*(\d{2,5})"),
 }
@@ -417,6 +452,9 @@ def _from_source(model, instructions, program, env, script, language) -> Listene
     text = model.context.read_text(source) if source else None
     label = f"{program.argv[0].rsplit('/', 1)[-1]} {script}"
     if text is None:
+        if model.context.known:
+            return Listener(label, True, problem=f"{script} is not in the build context as this file copies it: "
+                                                 "cannot read the port it listens on")
         return None
     listens = {"node": _NODE_LISTEN, "python": _PY_LISTEN, "ruby": _RB_LISTEN}[language]
     if not listens.search(text):

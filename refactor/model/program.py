@@ -172,6 +172,10 @@ def _add(program: Program, argv: tuple, redirects: tuple, where: str, copies, st
         candidates = [f"{d}/{first}" for d in ("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/bin")]
     rel = next((r for r in map(copies.context_path, candidates) if r is not None), None)
     if rel is None:
+        missing = next((r for r in map(copies.missing_source, candidates) if r is not None), None)
+        if missing is not None:
+            program.unreadable.append(f"{where}: {first} is copied from {missing}, which the build context "
+                                      "does not have: cannot tell what it runs")
         return
     text = copies.model.context.read_text(rel, SOURCE_SIZE)
     if text is None or not _is_shell(text, rel):
@@ -252,6 +256,18 @@ class _Copies:
                 if source is None:
                     return None
                 return self.context_path("/" + rel.lstrip("/"), self.model.stage_chain(source), depth + 1)
+        return None
+
+    def missing_source(self, image_path: str) -> str | None:
+        """The context path a local COPY names for `image_path` when the context lacks it."""
+        for stage in reversed(self.chain):
+            for origin, src, dest, many in reversed(self.by_stage.get(stage.index, [])):
+                rel = _under(image_path, src, dest, many, self.model, origin is None)
+                if rel is None:
+                    continue
+                if origin is None and self.model.context.known and not self.model.context.exists(rel):
+                    return rel
+                return None
         return None
 
     def roots(self, stages=None, depth: int = 0):

@@ -29,6 +29,7 @@ class ServicePort:
     http: bool  # known to speak HTTP
     problem: str | None = None  # why the port cannot be told although it is a service
     var: str | None = None  # the environment variable the program reads its port from at run time
+    proxied: str | None = None  # why an HTTP status would be the upstream's (a reverse proxy on /)
 
 
 def service_port(instructions, env: dict[str, str], model=None) -> ServicePort:
@@ -85,7 +86,7 @@ def service_port(instructions, env: dict[str, str], model=None) -> ServicePort:
     if plain and first.port not in plain:
         return ServicePort(None, found.name, found.http, f"{_said(first)} but EXPOSE {_ports(plain)}")
     why = f"{found.name}, port from {first.where}"
-    return ServicePort(first.port, why, found.http or first.port in HTTP_PORTS, None, first.var)
+    return ServicePort(first.port, why, found.http or first.port in HTTP_PORTS, None, first.var, found.proxied)
 
 
 def _said(evidence) -> str:

@@ -85,12 +85,15 @@ class ServiceHealthcheck(Rule):
         if probe is None:
             if not facts.known and not tools:
                 reason = f"cannot tell which tools {ref} has"
+            elif service.proxied:
+                reason = (f"{service.proxied}: a probe of / would report that upstream's health (BusyBox wget counts "
+                          "only a 2xx answer), and the image has no python, node or bash to test a TCP connection")
             elif not service.http:
                 reason = (f"port {service.port} may not speak HTTP, and the image has no python, node or bash "
                           "to test a TCP connection")
             else:
                 reason = f"no probe tool in {ref} (no python, node, bash, curl or wget)"
-            yield Skip(f"{reason}: add a health check by hand", stage.from_instruction)
+            yield Skip(f"{reason}: add a health check by hand", _blamed(instructions, "EXPOSE") or stage.from_instruction)
             return
         argv, tool = probe
         # one option a line: tally's newline-per-chained-call asks for it
@@ -133,7 +136,7 @@ def _probe(facts, tools: set[str], service):
         if var:
             return ["sh", "-c", f"curl -so /dev/null http://127.0.0.1:{shell_port}/"], "curl"
         return ["curl", "-so", "/dev/null", f"http://127.0.0.1:{port}/"], "curl"
-    if service.http and "wget" in tools and facts.family in ("alpine", "busybox"):
+    if service.http and not service.proxied and "wget" in tools and facts.family in ("alpine", "busybox"):
         if var:
             return ["sh", "-c", f"wget -q --spider http://127.0.0.1:{shell_port}/"], "wget"
         return ["wget", "-q", "--spider", f"http://127.0.0.1:{port}/"], "wget"

@@ -107,6 +107,8 @@ class NodeSplit(SplitRule):
         if not installs:
             if odd:
                 return odd
+            if not model.context.exists("package.json") and model.context.known:
+                return "no npm, yarn or pnpm install, and no package.json in the build context: there is nothing for a build stage to keep"
             return "no npm, yarn or pnpm install of the dependencies package.json lists: there is nothing for a build stage to keep"
         tools = {i[2].tool for i in installs}
         if len(tools) > 1:

@@ -117,7 +117,8 @@ class PythonSplit(SplitRule):
             return why
         fix = split_fix(model, build, runtime=runtime, copies=copies, runtime_packages=packages,
                         runtime_env=[f'ENV PATH="{VENV}/bin:$PATH"'] if system else [],
-                        message=(f"split into a build stage ({build.base.text} with the build tools) and a "
+                        message=(f"split into a build stage ({build.base.text}"
+                                 f"{' with the build tools' if runtime != build.base.text else ''}) and a "
                                  f"{runtime} runtime that copies {'the virtual environment and ' if system else ''}"
                                  f"{', '.join(dirs)}" + (f" and installs {', '.join(packages)}" if packages else "")))
         if system:

@@ -144,15 +144,19 @@ class NonRootUser(Rule):
             ports.append(str(service.port))
         low = [p for p in ports if _port_number(p) is not None and _port_number(p) < 1024]
         if low:
-            yield Skip(f"port {low[0]} is below 1024: a non-root user cannot bind it without CAP_NET_BIND_SERVICE", anchor)
+            exposing = next((i for i in instructions if i.keyword == "EXPOSE" and low[0] in i.arguments), None)
+            yield Skip(f"port {low[0]} is below 1024: a non-root user cannot bind it without CAP_NET_BIND_SERVICE",
+                       exposing or anchor)
             return
         commands = [i for i in instructions if i.keyword in ("CMD", "ENTRYPOINT")]
         if not commands:
-            yield Skip("the final stage sets no CMD or ENTRYPOINT: it may be a base for other images, "
-                       "whose RUN steps would then run as a non-root user", anchor)
+            yield Skip("the final stage sets no CMD or ENTRYPOINT: it runs the base image's command, which this "
+                       "file does not show, or it is a base for other images, whose RUN steps would then run as a "
+                       "non-root user", anchor)
             return
         program = read_program(model, chain)
-        why = _program_needs_root(program, instructions) or _needs_root(commands, instructions)
+        why = _program_needs_root(program, instructions) or _needs_root(commands, instructions) \
+            or (program.unreadable[0] if program.unreadable else None)
         if why:
             yield _skip(why, anchor, chain)
             return
@@ -264,7 +268,7 @@ def _needs_root(commands, instructions) -> str | None:
             words = entry.arguments if entry.is_exec_form else entry.arguments[:1]
             shown = " ".join(words)[:60]
             what = ("is a start-up script that runs what the caller passes" if _is_wrapper(entry) else
-                    "runs a program the build installs rather than code it copies, with what the caller passes")
+                    "runs a program of the image rather than code the build copies, with what the caller passes")
             return (f"line {entry.start_line}: ENTRYPOINT {shown} {what} "
                     f"({'only options in CMD' if argv else 'no CMD'}, no EXPOSE): "
                     "cannot tell where it writes (a folder mounted from the host is not the new user's) "
@@ -688,7 +692,11 @@ def _folders_to_give(program, instructions, app, before) -> tuple[list[str], str
                 if path is None:
                     return [], f"line {ins.start_line}: VOLUME {v} is not an absolute path"
                 volumes.append((path, ins))
-                if path.startswith(_SCRATCH_OK) or _inside(path, app):
+                if path.startswith(_SCRATCH_OK) or path == app:
+                    continue
+                if _inside(path, app):  # a folder the image may not have: the VOLUME would create it root's
+                    if path not in given:
+                        given.append(path)
                     continue
                 if _is_system(path):
                     return [], f"line {ins.start_line}: VOLUME {path} is a system folder the user cannot write"
