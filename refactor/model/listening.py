@@ -154,9 +154,20 @@ def _gunicorn(model, instructions, program, env, args):
     _flags(out, program, env, args, ("-b", "--bind"))
     configs = [v for _, v in _flag_values(args, ("-c", "--config"))]
     path = configs[-1] if configs else "gunicorn.conf.py"
-    if path.startswith("python:"):
+    if "GUNICORN_CMD_ARGS" in env:
+        out.problem = "ENV GUNICORN_CMD_ARGS passes gunicorn options this tool does not read"
         return out
-    source = copied_source(model, instructions, path) or (model.context.exists(path) and path) or None
+    if path.startswith("python:"):
+        if configs:
+            out.problem = f"gunicorn reads its configuration from the module {path[7:]}, which this tool does not read"
+        return out
+    source = None if "$" in path else \
+        copied_source(model, instructions, path) or (model.context.exists(path) and path) or None
+    if configs and not source:
+        why = "a path this tool does not resolve" if "$" in path else \
+            "which is not in the build context as this file copies it"
+        out.problem = f"gunicorn reads its configuration from {path}, {why}: it may bind another port"
+        return out
     if source:
         text = model.context.read_text(source) or ""
         for number, line in enumerate(text.splitlines(), 1):
@@ -174,6 +185,9 @@ def _gunicorn(model, instructions, program, env, args):
                     out.problem = out.problem or f"{where} reads ${var}, which this file does not set"
                 else:
                     out.config.append(Evidence(port, var, where))
+                continue
+            if not values:
+                out.problem = out.problem or f"{where} binds an address it computes ({m.group(1).strip()[:40]})"
                 continue
             for value in values:
                 got = port_value(value, {}, False, where)

@@ -1,0 +1,1 @@
+def app(environ, start_response): start_response("200 OK", []); return [b"ok"]
