@@ -104,7 +104,7 @@ class PythonSplit(SplitRule):
             other = next(((i, c) for i, c in build.commands if c.name in _OTHER_INSTALLERS), None)
             return ("no pip, Poetry, Pipenv or uv install of the project's dependencies: the split has no packages to move"
                     + (f" (line {other[0].start_line} runs `{other[1].name}`, which the Python split does not follow)" if other else ""))
-        why = unknown_command(build, _TOOLS)
+        why = _downloads(build) or unknown_command(build, _TOOLS | set(_FETCHERS))
         if why:
             return why
         for word in build.entry[:1]:
