@@ -67,6 +67,7 @@ class Rule:
     resolves: ClassVar[tuple[str, ...]] = ()  # hadolint (DLxxxx) and BuildKit check names
     safety: ClassVar[Safety] = Safety.SAFE  # the usual level; each Fix carries its own
     network: ClassVar[bool] = False  # asks a registry (only when the user asks): tested against a real one
+    reports_only: ClassVar[bool] = False  # never edits: it says why a file is left as it is (MS011)
 
     def check(self, model: "Model") -> Iterator["Fix | Skip"]:  # pragma: no cover - interface
         raise NotImplementedError

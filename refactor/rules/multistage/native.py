@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from ...model.images import image_facts
-from ..split import command_files, STANDARD_PATH, Copy, SplitRule, debian_suite, files_read, native_runtime, program_path, \
+from ..split import command_files, distro_language, STANDARD_PATH, Copy, SplitRule, debian_suite, files_read, native_runtime, program_path, \
     runtime_packages, split_fix, uncovered_paths, unknown_command
 
 _BUILD = {"make", "cmake", "gcc", "g++", "cc", "c++", "clang", "clang++", "ninja", "meson", "autoreconf", "./configure",
@@ -71,6 +71,8 @@ class NativeSplit(SplitRule):
             return True
         if image_facts(ref).family not in ("debian", "ubuntu") or key not in ("debian", "ubuntu"):
             return False
+        if distro_language(model)[0] is not None:
+            return False  # the language's split takes it
         text = " ".join(i.original for i in stage.instructions if i.keyword == "RUN")
         return bool(re.search(r"\b(build-essential|g\+\+|gcc|cmake)\b", text)) and bool(re.search(r"\b(make|cmake|gcc|g\+\+)\b", text))
 

@@ -144,7 +144,10 @@ class NodeSplit(SplitRule):
             if used:
                 return f"the source loads {', '.join(sorted(used))}, listed under devDependencies: pruning them would break it"
         dirs = app_dirs(build)
-        if appdir not in dirs and not any(appdir.startswith(d + "/") for d in dirs):
+        if build.root_sources and appdir == "/":
+            # the source is at /: the entries the copies placed, and what the install wrote beside them
+            dirs = [d for d in dict.fromkeys(build.source_dirs) if d in dirs and d != "/node_modules"] + ["/node_modules"]
+        elif appdir not in dirs and not any(appdir.startswith(d + "/") for d in dirs):
             return f"dependencies are installed in {appdir}, where no source was copied"
         copies = [Copy(d, chown=build.chown) for d in dirs]
         why = uncovered_paths(build, copies)
@@ -152,8 +155,11 @@ class NodeSplit(SplitRule):
             return why
         steps = [prune] if prune else []
         where = f"{build.base.text} keeps the compilers" if runtime != build.base.text else f"{build.base.text} installs" + (" and runs the build" if _has_build(pkg, build) else "")
+        what = ", ".join(dirs) if len(dirs) <= 6 else ", ".join(dirs[:5]) + f" and {len(dirs) - 5} more"
+        if build.root_sources:
+            what = f"the entries the source copy placed at / ({what}), each by name"
         message = (f"split into a build stage ({where}{', then drops the dev dependencies' if prune else ''}) and a "
-                   f"{runtime} runtime stage that copies {', '.join(dirs)}: a smaller image without build tools")
+                   f"{runtime} runtime stage that copies {what}: a smaller image without build tools")
         return split_fix(model, build, runtime=runtime, copies=copies, message=message, builder_steps=steps,
                          runtime_packages=packages)
 

@@ -68,6 +68,8 @@ class Build:
     moved_users: list = field(default_factory=list)  # user-creating RUNs after every build step
     no_recommends: bool = False  # the build's apt installs leave out recommended packages
     repin: str | None = None  # a floating tag the split pins alike in both stages: what the message says
+    tools: list = field(default_factory=list)  # programs `COPY --from=<image>` puts in a bin folder (build tools)
+    root_sources: bool = False  # the source is copied to /: source_dirs holds each entry the copies placed
 
     def last_step(self):
         """The last instruction that stays in the builder."""
@@ -101,6 +103,8 @@ def read_build(model) -> "Build | str | None":
     packages: list[str] = []
     package_tool = None
     runs, commands, moves, carried, users = [], [], [], [], []
+    tools: list = []
+    root_sources = False
     user = None
     user_index = -1
     chown = None
@@ -124,7 +128,13 @@ def read_build(model) -> "Build | str | None":
             workdir = posixpath.normpath(posixpath.join(workdir or "/", path))
         elif kw in ("COPY", "ADD"):
             if ins.flag("from") is not None:
-                return f"line {ins.start_line}: it copies from another image already; split by hand"
+                tool = _tool_copy(ins)
+                if tool is None:
+                    return (f"line {ins.start_line}: it copies from the image {ins.flag('from')} something other than a "
+                            f"program into a bin folder; split by hand")
+                tools.append((ins, tool))
+                last_build = n
+                continue
             if ins.heredocs:
                 return f"line {ins.start_line}: a COPY with a here-document; split by hand"
             args = list(ins.arguments)
@@ -135,7 +145,17 @@ def read_build(model) -> "Build | str | None":
                 return f"line {ins.start_line}: the destination of the copy cannot be resolved"
             absolute = posixpath.normpath(posixpath.join(workdir or "/", dest))
             if absolute == "/":
-                return f"line {ins.start_line}: the source is copied to /; split by hand"
+                entries = _root_entries(model.context, ins, args[:-1])
+                if isinstance(entries, str):
+                    return f"line {ins.start_line}: {entries}"
+                source_dirs.extend(entries)
+                root_sources = True
+                for src in args[:-1]:
+                    clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+                    if clean == "." or (model.context.root / clean).is_dir():
+                        sources.append((clean, "/"))
+                last_build = n
+                continue
             source_dirs.append(absolute)
             for src in args[:-1]:
                 clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
@@ -199,9 +219,83 @@ def read_build(model) -> "Build | str | None":
                 entry_shell = True
                 entry = tuple(shlex.split(ins.arguments[0])) if ins.arguments and _plain(ins.arguments[0]) else ()
     no_recommends = any(c.name in ("apt-get", "apt") and "--no-install-recommends" in c.argv for _, c in commands)
+    words = entry or tuple(w for m in moves if m.keyword in ("CMD", "ENTRYPOINT") for w in " ".join(m.arguments).split())
+    for ins, name in ((i, posixpath.basename(p)) for i, paths in tools for p in paths):
+        if any(posixpath.basename(w) == name for w in words[:2]):
+            return (f"line {ins.start_line}: the command runs {name}, which the build copies from the image "
+                    f"{ins.flag('from')}: the runtime would not have it; split by hand")
     return Build(stage, base, facts.family, workdir_at, workdir or "/", source_dirs, sources, _unique(packages), package_tool,
                  runs, commands, moves, carried, users, user, user_moves, chown, file_paths, entry, entry_shell,
-                 moved_users=moved_users, no_recommends=no_recommends)
+                 moved_users=moved_users, no_recommends=no_recommends, tools=[p for _, paths in tools for p in paths],
+                 root_sources=root_sources)
+
+
+_BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin")
+
+
+def _tool_copy(ins) -> list[str] | None:
+    """The program a `COPY --from=<image>` puts in a bin folder (a build tool such as composer or uv), else None."""
+    args = list(ins.arguments)
+    if len(args) < 2 or any(ins.flag(f) is not None for f in ("parents", "exclude")):
+        return None
+    srcs, dest = args[:-1], args[-1]
+    from_ = ins.flag("from") or ""
+    if "$" in from_ or "$" in " ".join(args) or not re.match(r"[\w.-]+([:/@][\w./:@-]*)?$", from_):
+        return None
+    if not all(re.fullmatch(r"/(?:(?:usr/(?:local/)?)?s?bin/)?[\w.+-]+", s) for s in srcs):
+        return None
+    if dest.rstrip("/") in _BIN_DIRS:
+        return [posixpath.join(dest.rstrip("/"), posixpath.basename(s)) for s in srcs]
+    if len(srcs) == 1 and posixpath.dirname(dest) in _BIN_DIRS and not dest.endswith("/"):
+        return [dest]
+    return None
+
+
+# top-level folders of a Linux image: a context folder of the same name copied to / merges into
+# it, so the runtime stage copies such a folder's files one by one, never the builder's whole folder
+_SYSTEM_DIRS = {"bin", "boot", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt", "root",
+                "run", "sbin", "srv", "tmp", "usr", "var"}
+
+
+def _root_entries(ctx, ins, srcs) -> "list[str] | str":
+    """The absolute paths a COPY/ADD to / places (read from the context, as .dockerignore leaves it):
+    each top-level entry, and the files of an entry named like a system folder; a reason when they
+    cannot be told."""
+    if not ctx.known:
+        return "the source is copied to /, and without the build context the split cannot tell which entries it places there"
+    if ins.keyword == "ADD":
+        return "ADD to / may unpack an archive over the image's folders; split by hand"
+    out: list[str] = []
+    for src in srcs:
+        if any(c in src for c in "*?[$"):
+            matched = ctx.glob(src.lstrip("/"))
+            if not matched or any((ctx.root / m).is_dir() for m in matched):
+                return f"the source {src} is copied to / by a pattern the split does not expand; split by hand"
+            out.extend("/" + posixpath.basename(m) for m in matched if not ctx.ignored(m))
+            continue
+        clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+        path = ctx.root / clean
+        if not path.exists():
+            return f"{src} is not in the build context; split by hand"
+        if not path.is_dir():
+            out.append("/" + posixpath.basename(clean))
+            continue
+        for child in sorted(path.iterdir()):
+            rel = child.relative_to(ctx.root).as_posix()
+            if ctx.ignored(rel):
+                continue
+            if child.name in ("proc", "sys", "dev"):
+                return f"the context folder {rel} is copied to /{child.name}, the kernel's; split by hand"
+            if child.name in _SYSTEM_DIRS and child.is_dir():
+                files = [f for f in sorted(child.rglob("*")) if not f.is_dir()
+                         and not ctx.ignored(f.relative_to(ctx.root).as_posix())]
+                if len(files) > 20:
+                    return (f"the context folder {rel} ({len(files)} files) is copied into the image's /{child.name}: "
+                            f"copying it file by file would be unreadable; split by hand")
+                out.extend("/" + f.relative_to(path).as_posix() for f in files)
+                continue
+            out.append("/" + child.name)
+    return list(dict.fromkeys(out))
 
 
 def _expand(value: str, env: dict[str, str]) -> str:
@@ -249,9 +343,73 @@ def _system_packages(cmd, packages: list[str]) -> str | None:
                 if w in packages:
                     packages.remove(w)
         return "apk"
-    if name == "rm" and all(a.startswith("-") or a.startswith(("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk", "/tmp")) for a in argv[1:]):
+    if name in ("dnf", "yum", "microdnf"):
+        words = [a for a in argv[1:] if not a.startswith("-")]
+        if words[:1] == ["install"]:
+            packages.extend(w for w in words[1:] if not w.startswith(("http://", "https://", "/")))
+        elif words[:1] in (["remove"], ["erase"], ["autoremove"]):
+            for w in words[1:]:
+                if w in packages:
+                    packages.remove(w)
+        return "yum" if name == "yum" else "dnf"
+    if name == "rm" and all(a.startswith("-") or a.startswith(("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk",
+                                                                    "/var/cache/yum", "/var/cache/dnf", "/tmp")) for a in argv[1:]):
         return "apt"
     return None
+
+
+# distribution images the language splits also take, when the stage installs the language with the
+# OS package manager (the last part of the image's name)
+DISTROS = ("ubuntu", "debian", "alpine", "centos", "rockylinux", "almalinux", "fedora", "amazonlinux", "buildpack-deps")
+
+
+# OS packages that install a language: which split rule's ecosystem the stage then is
+_LANGUAGE_PACKAGES = (
+    ("python", re.compile(r"python[23]?(\.\d+)?(-pip|-dev|-devel|-venv|-setuptools|-wheel)?$|py3-pip$|python3\d+(-pip|-devel)?$")),
+    ("node", re.compile(r"nodejs(-npm|-current)?$|npm$")),
+    ("ruby", re.compile(r"ruby(\d[\d.]*)?(-dev|-devel|-full|-bundler)?$|bundler$")),
+    ("php", re.compile(r"php(\d[\d.]*)?(-cli)?$|composer$")),
+    ("java", re.compile(r"(default-jdk|openjdk-\d+-jdk(-headless)?|java-[\d.]+-openjdk-devel|openjdk\d+(-jdk)?|maven|gradle)$")),
+    ("go", re.compile(r"(golang(-go)?|go)$")),
+)
+
+
+_COMMAND_LANGUAGE = {"python": "python", "python3": "python", "python2": "python", "gunicorn": "python", "uwsgi": "python",
+                     "node": "node", "npm": "node", "yarn": "node", "ruby": "ruby", "bundle": "ruby", "rails": "ruby",
+                     "php": "php", "java": "java"}
+
+
+def distro_language(model) -> tuple[str | None, str]:
+    """For a single stage FROM a distribution image: the language it installs with the OS package
+    manager (the ecosystem of the split rule that takes it), else None and why none can be told."""
+    stage = model.stages[0]
+    base = model.base_image(stage)
+    if base.path.rsplit("/", 1)[-1] not in DISTROS:
+        return None, ""
+    packages: list[str] = []
+    for ins in stage.instructions:
+        script = model.script(ins)
+        for cmd in (script.commands if script is not None else ()):
+            if cmd.name is not None:
+                _system_packages(cmd, packages)
+    found: dict[str, list[str]] = {}
+    for pkg in packages:
+        for lang, rx in _LANGUAGE_PACKAGES:
+            if rx.match(pkg):
+                found.setdefault(lang, []).append(pkg)
+                break
+    if len(found) == 1:
+        return next(iter(found)), ""
+    if not found:
+        return None, (f"{base.text} is a distribution image and the file installs no language runtime with its package "
+                      f"manager that a split rule follows (Python, Node.js, Ruby, PHP, Java, Go)")
+    words = [w for ins in stage.instructions if ins.keyword in ("CMD", "ENTRYPOINT") for w in ins.arguments[:1]]
+    program = posixpath.basename(words[-1].split()[0]) if words and words[-1].split() else ""
+    lang = _COMMAND_LANGUAGE.get(re.sub(r"[\d.]+$", "", program)) or _COMMAND_LANGUAGE.get(program)
+    if lang in found:
+        return lang, ""
+    return None, (f"the file installs several language runtimes ({'; '.join(', '.join(v) for v in found.values())}) "
+                  f"and the command does not tell which one the application runs on")
 
 
 def command_tools(build: Build) -> set[str]:

@@ -6,7 +6,7 @@ import re
 
 from ...engine.edits import InsertAfter, Remove, Replace
 from ..base import Fix, Rule, Safety, Skip
-from .build import BUILDER, Copy, Build, read_build
+from .build import BUILDER, Copy, Build, distro_language, read_build
 from .runtime import runtime_packages, left_behind_note, debian_suite, install_line
 
 
@@ -17,9 +17,14 @@ class SplitRule(Rule):
     images: tuple[str, ...] = ()  # the build images it splits, by the last part of their name
     safety = Safety.REVIEW
     reports_multistage = True  # one rule per base image says the file is already split
+    # also takes a distribution image (DISTROS) on which the stage installs this ecosystem's language with
+    # the OS package manager; a rule sets it once its runtime choice keeps such a base (same image and tag)
+    distro = False
 
     def owns(self, model) -> bool:
-        return model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] in self.images
+        if model.base_image(model.stages[0]).path.rsplit("/", 1)[-1] in self.images:
+            return True
+        return self.distro and distro_language(model)[0] == self.ecosystem
 
     def check(self, model):
         if not model.stages or not self.owns(model):

@@ -1,0 +1,2 @@
+#!/bin/sh
+node server.js & python3 worker.py
