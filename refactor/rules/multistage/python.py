@@ -79,15 +79,7 @@ class PythonSplit(SplitRule):
     rationale = "Compilers and build tools stay in the build stage; the slim runtime gets the virtual environment and the application."
     ecosystem = "python"
     images = ("python",)
-
-    def owns(self, model) -> bool:  # TEMPORARY until stages.py owns distribution bases
-        if super().owns(model):
-            return True
-        base = model.base_image(model.stages[0])
-        if distribution(base) is None:
-            return False
-        text = "".join(i.own_code for i in model.stages[0].instructions if i.keyword == "RUN")
-        return bool(re.search(r"\b(python3?-pip|py[23]?-pip|python-pip|python3|python2?)\b", text))
+    distro = True
 
     def plan(self, model, build):
         if distribution(build.base) is not None:
@@ -245,7 +237,7 @@ def _plan_distro(rule, model, build):
     why = _downloads(build)
     if why:
         return why
-    why = unknown_command(build, _TOOLS | {"pip2", "python2", "curl", "wget", "tar", "update-alternatives"} | {c.name for _, c in build.commands if _pip_args(c) is not None or _is_python(c.name)})
+    why = unknown_command(build, _TOOLS | {"pip2", "python2", "curl", "wget", "tar", "dnf", "yum", "microdnf"} | {c.name for _, c in build.commands if _pip_args(c) is not None or _is_python(c.name)})
     if why:
         return why
     language = "python3" if major == "python3" else next((p for p in ("python2", "python") if p in build.packages),
@@ -254,8 +246,8 @@ def _plan_distro(rule, model, build):
     if isinstance(runtime, str):
         return runtime
     image, packages = runtime
-    if tool == "apt" and {k for _, k in installs} - {"venv"} and ("python3-pip" in build.packages or "python-pip" in build.packages):
-        # Debian's pip brings setuptools (pkg_resources), which programs import at run time
+    if tool in ("apt", "dnf") and {k for _, k in installs} - {"venv"} and ("python3-pip" in build.packages or "python-pip" in build.packages):
+        # the distribution's pip brings setuptools (pkg_resources), which programs import at run time
         tools = "python3-setuptools" if major == "python3" else "python-setuptools"
         if tools not in packages:
             packages.append(tools)
@@ -288,7 +280,10 @@ def _plan_distro(rule, model, build):
             said += paths + ([f"/usr/bin/{named} (the console script the command runs)"] if named else [])
         else:
             copies.append(Copy(scripts))
-            said += paths + [f"{scripts} (whole: on {image} nothing else lives there)"]
+            shown = list(paths)
+            if family == "rhel":
+                shown[-1] += " (both made in the build stage, where pip may write only one)"
+            said += shown + [f"{scripts} (whole: on {image} nothing else lives there)"]
     dirs = app_dirs(build)
     copies += [Copy(d, chown=build.chown) for d in dirs if not any(d == c.path or d.startswith(c.path.rstrip("/") + "/") for c in copies)]
     build.file_paths = [p for p in build.file_paths if not p.endswith("/EXTERNALLY-MANAGED")]
