@@ -187,6 +187,9 @@ def _plan_distro(rule, model, build):
     if isinstance(release, str):
         return release
     key, facts = release
+    if not any(i.keyword in ("CMD", "ENTRYPOINT") for i in build.moves):
+        return (f"the file sets no command (the one of {build.base.text} is a shell): what runs in the image, and so which "
+                f"of its packages and scripts it needs, cannot be told; split by hand")
     py3 = any(p in _PY3_PACKAGES for p in build.packages)
     py2 = any(p in _PY2_PACKAGES for p in build.packages)
     if py3 and py2:
