@@ -28,6 +28,15 @@ class PythonSplit(SplitRule):
     (`libpq-dev` in the build → `libpq5` at run time, from a small mapping
     kept as data), and ends with the original configuration.
 
+    On a plain distribution image (debian, ubuntu, alpine, the RHEL family)
+    that installs Python with its package manager, both stages keep that
+    image and tag: the runtime installs only the release's `python3` and the
+    runtime libraries of the `-dev`/`-devel` packages (per release, from
+    `refactor/data/distro_packages.toml`), and gets the packages from where
+    pip wrote them: the file's own virtual environment, `/root/.local` for
+    `--user`, else the release's install prefix (`/usr/local/lib/python3.X/
+    dist-packages` and `/usr/local/bin` on Debian and Ubuntu).
+
     ## Why
     `python:<v>` carries compilers and headers for building wheels (about
     1 GB); `python:<v>-slim` is a seventh of that. Build tools such as Poetry
@@ -70,7 +79,11 @@ class PythonSplit(SplitRule):
     against a library that is not in the mapping would fail to load: the rule
     declines for `-dev` packages it cannot map, and for installs with
     `--user`, `--target` or `--prefix`, commands that run Poetry, Pipenv or uv
-    at start-up, and commands of the build that may write elsewhere.
+    at start-up, and commands of the build that may write elsewhere. On a
+    distribution image it declines where the release's Python refuses the
+    install (PEP 668, without `--break-system-packages`), where the file sets
+    no command, and on Alpine where the command runs a script that may call
+    console scripts pip wrote among the system's programs in /usr/bin.
     """
 
     code = "MS002"
