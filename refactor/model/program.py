@@ -266,6 +266,9 @@ class _Copies:
                 if rel is None:
                     continue
                 if origin is None and self.model.context.known and not self.model.context.exists(rel):
+                    clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+                    if clean == "." or (self.model.context.root / clean).is_dir():
+                        continue  # a folder copy places only what the folder has: the file may be the base image's
                     return rel
                 return None
         return None

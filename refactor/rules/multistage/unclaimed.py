@@ -56,8 +56,12 @@ class UnclaimedSplit(Rule):
         base = model.base_image(stage)
         key = base.path.rsplit("/", 1)[-1]
         runs = any(i.keyword in ("CMD", "ENTRYPOINT") for i in stage.instructions) or key in _RUNNING_BASES
-        if not runs or "$" in stage.base_name:
-            return  # nothing runs (a base for other images), or MS rules cannot read the base at all
+        if not runs:
+            return  # nothing runs: a base for other images
+        if "$" in stage.base_name:
+            yield Skip(f"the base image {stage.base_name} is set by a build argument: a runtime stage would not follow "
+                       f"it, and no split rule can tell what it holds; split by hand", stage.from_instruction)
+            return
         from .. import all_rules
 
         if any(isinstance(r, SplitRule) and r.owns(model) for r in all_rules()):

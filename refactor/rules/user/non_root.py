@@ -648,7 +648,8 @@ def _is_folder_copy(model, stage, dest: str, program) -> bool:
             srcs = ins.arguments[:-1]
             return len(srcs) > 1 or ins.arguments[-1].endswith("/") or any(
                 s in (".", "./") or s.endswith("/")
-                or model.context.known and (model.context.root / s.lstrip("/")).is_dir() for s in srcs) \
+                or ins.flag("from") is None and model.context.known and (model.context.root / s.lstrip("/")).is_dir()
+                for s in srcs) \
                 or ins.flag("from") is not None and any(
                     w and w.startswith(dest.rstrip("/") + "/") for step in program.steps for w in step.argv)
     return False
