@@ -253,7 +253,9 @@ def _plan_distro(rule, model, build):
     why = _downloads(build)
     if why:
         return why
-    why = unknown_command(build, _TOOLS | {"pip2", "python2", "curl", "wget", "tar", "dnf", "yum", "microdnf"} | {c.name for _, c in build.commands if _pip_args(c) is not None or _is_python(c.name)})
+    links = _python_links(build)
+    why = unknown_command(build, _TOOLS | {"pip2", "python2", "curl", "wget", "tar", "dnf", "yum", "microdnf"}
+                          | ({"update-alternatives"} if links else set()) | {c.name for _, c in build.commands if _pip_args(c) is not None or _is_python(c.name)})
     if why:
         return why
     language = "python3" if major == "python3" else next((p for p in ("python2", "python") if p in build.packages),
@@ -309,8 +311,36 @@ def _plan_distro(rule, model, build):
     items = said + dirs
     message = (f"split into a build stage ({build.base.text} with the build tools) and a runtime on the same {image} that installs "
                f"{', '.join(packages)} and copies {', '.join(items[:-1]) + ' and ' if len(items) > 1 else ''}{items[-1]}")
+    if links:
+        message += f"; the runtime makes {', '.join(p for p, _ in links)} again, as the build did"
     return split_fix(model, build, runtime=image, copies=copies, runtime_packages=packages, builder_steps=steps,
+                     runtime_steps=[f"RUN {' && '.join(c for _, c in links)}"] if links else [],
                      message=message)
+
+
+def _python_links(build) -> list:
+    """`ln -s /usr/bin/python3 /usr/bin/python`, `update-alternatives --install /usr/bin/python python
+    /usr/bin/python3 10`: links to the interpreter in a system bin folder, which the runtime stage makes
+    again (the package install there does not); [(link, command)]. Their paths leave build.file_paths."""
+    out = []
+    read = set()  # what a symbolic link points to is not changed
+    for ins, cmd in build.commands:
+        argv = [a or "" for a in cmd.argv]
+        if cmd.name == "ln" and any(a.startswith("-") and "s" in a for a in argv[1:]):
+            paths = [a for a in argv[1:] if not a.startswith("-")]
+            if len(paths) == 2 and paths[0].startswith("/"):
+                read.add(posixpath.normpath(paths[0]))
+            if len(paths) == 2 and _is_python(paths[0]) and paths[0].startswith("/") and paths[1].startswith(_SYSTEM_BINS):
+                out.append((paths[1], " ".join(argv)))
+        elif cmd.name == "update-alternatives" and argv[1:2] == ["--install"] and len(argv) == 6 \
+                and _is_python(argv[4]) and argv[2].startswith(_SYSTEM_BINS) and argv[5].isdigit():
+            out.append((argv[2], " ".join(argv)))
+    made = {p for p, _ in out} | read
+    build.file_paths = [p for p in build.file_paths if p not in made]
+    return out
+
+
+_SYSTEM_BINS = ("/usr/bin/", "/bin/", "/usr/local/bin/")
 
 
 def _only_tools(cmd) -> bool:
