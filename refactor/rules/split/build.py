@@ -365,7 +365,7 @@ DISTROS = ("ubuntu", "debian", "alpine", "centos", "rockylinux", "almalinux", "f
 
 # OS packages that install a language: which split rule's ecosystem the stage then is
 _LANGUAGE_PACKAGES = (
-    ("python", re.compile(r"python[23]?(\.\d+)?(-pip|-dev|-devel|-venv|-setuptools|-wheel)?$|py3-pip$|python3\d+(-pip|-devel)?$")),
+    ("python", re.compile(r"python[23]?(\.\d+)?(-pip|-dev|-devel|-venv|-setuptools|-wheel)?$|py[23]?-pip$|python3\d+(-pip|-devel)?$")),
     ("node", re.compile(r"nodejs(-npm|-current)?$|npm$")),
     ("ruby", re.compile(r"ruby(\d[\d.]*)?(-dev|-devel|-full|-bundler)?$|bundler$")),
     ("php", re.compile(r"php(\d[\d.]*)?(-cli)?$|composer$")),
