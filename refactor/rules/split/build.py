@@ -435,7 +435,7 @@ def unknown_command(build: Build, known: set[str]) -> str | None:
         name = cmd.name
         if name in known or name in _HARMLESS or name in _USER_COMMANDS or name in _FILE_COMMANDS or name == "cd":
             continue
-        if name in ("apt-get", "apt", "apk", "rm") or tool_setup(cmd):
+        if name in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf", "rm") or tool_setup(cmd):
             continue
         return f"line {ins.start_line}: `{name}` may install something outside what the split copies; split by hand"
     return None
