@@ -70,6 +70,7 @@ class Build:
     repin: str | None = None  # a floating tag the split pins alike in both stages: what the message says
     tools: list = field(default_factory=list)  # programs `COPY --from=<image>` puts in a bin folder (build tools)
     root_sources: bool = False  # the source is copied to /: source_dirs holds each entry the copies placed
+    image_copies: list = field(default_factory=list)  # `COPY --from=<image>` of files the runtime needs too
 
     def last_step(self):
         """The last instruction that stays in the builder."""
@@ -104,6 +105,7 @@ def read_build(model) -> "Build | str | None":
     package_tool = None
     runs, commands, moves, carried, users = [], [], [], [], []
     tools: list = []
+    image_copies: list = []
     root_sources = False
     user = None
     user_index = -1
@@ -129,10 +131,14 @@ def read_build(model) -> "Build | str | None":
         elif kw in ("COPY", "ADD"):
             if ins.flag("from") is not None:
                 tool = _tool_copy(ins)
-                if tool is None:
-                    return (f"line {ins.start_line}: it copies from the image {ins.flag('from')} something other than a "
-                            f"program into a bin folder; split by hand")
-                tools.append((ins, tool))
+                if tool is not None:
+                    tools.append((ins, tool))
+                    last_build = n
+                    continue
+                why = _image_copy(ins, env)
+                if why:
+                    return f"line {ins.start_line}: {why}; split by hand"
+                image_copies.append(ins)  # files of another image: the runtime stage repeats the copy
                 last_build = n
                 continue
             if ins.heredocs:
@@ -227,7 +233,7 @@ def read_build(model) -> "Build | str | None":
     return Build(stage, base, facts.family, workdir_at, workdir or "/", source_dirs, sources, _unique(packages), package_tool,
                  runs, commands, moves, carried, users, user, user_moves, chown, file_paths, entry, entry_shell,
                  moved_users=moved_users, no_recommends=no_recommends, tools=[p for _, paths in tools for p in paths],
-                 root_sources=root_sources)
+                 root_sources=root_sources, image_copies=image_copies)
 
 
 _BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin")
@@ -248,6 +254,19 @@ def _tool_copy(ins) -> list[str] | None:
         return [posixpath.join(dest.rstrip("/"), posixpath.basename(s)) for s in srcs]
     if len(srcs) == 1 and posixpath.dirname(dest) in _BIN_DIRS and not dest.endswith("/"):
         return [dest]
+    return None
+
+
+def _image_copy(ins, env) -> str | None:
+    """Why a `COPY --from=<image>` of files (not a build tool) cannot be repeated in the runtime stage, or None."""
+    from_ = ins.flag("from") or ""
+    args = list(ins.arguments)
+    if "$" in from_ or "$" in " ".join(args) or not re.match(r"[\w.-]+([:/@][\w./:@-]*)?$", from_):
+        return f"it copies from the image {from_}, named by a variable"
+    if not args or not _expand(args[-1], env).startswith("/"):
+        return f"it copies from the image {from_} to a relative path"
+    if ins.flag("chown") is not None or ins.flag("chmod") is not None or ins.flag("link") is not None:
+        return f"it copies from the image {from_} with options the split does not repeat"
     return None
 
 

@@ -112,6 +112,13 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
             new.append(new_text)
             tail = []
         new.append(_verbatim(ins, nl))
+    if build.image_copies:
+        message += "; repeats the copy from " + ", ".join(
+            f"{ins.flag('from')} (line {ins.start_line})" for ins in build.image_copies)
+        if tail:
+            new.append(style.render("\n".join(tail)) + nl)
+            tail = []
+        new.extend(_verbatim(ins, nl) for ins in build.image_copies)
     tail.extend(runtime_steps)
     tail.append(f"WORKDIR {runtime_workdir or build.workdir}")
     tail.extend(runtime_env)
