@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 
@@ -89,6 +90,9 @@ class GoSplit(SplitRule):
             return f"line {ins.start_line}: {outputs}"
         artifact = next((o for o in outputs if program_path(build, _GO_PATH, o) == o), None)
         if artifact is None:
+            if not build.entry and not build.entry_shell:
+                return (f"the file sets no command (CMD or ENTRYPOINT): nothing tells that the image runs the binary the "
+                        f"build writes ({', '.join(outputs)})")
             if build.entry_shell and not build.entry:
                 return ("the command is in shell form with shell syntax: the split cannot tell it runs the binary the "
                         f"build writes ({', '.join(outputs)}); split by hand")
@@ -117,9 +121,17 @@ class GoSplit(SplitRule):
         read = files_read(model, build, (".go",))
         if isinstance(read, str):
             return read
-        copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(read + command_files(model, build))]
-        if uncovered_paths(build, copies):
-            return uncovered_paths(build, copies)
+        copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(read + _dotenv(model, build) + command_files(model, build))]
+        # a folder `mkdir` makes that holds the binary, or is the WORKDIR, the runtime stage has as well
+        made = {posixpath.normpath(posixpath.join(build.workdir_at[id(i)], a)) for i, c in build.commands if c.name == "mkdir"
+                for a in c.argv[1:] if a and not a.startswith("-")}
+        made -= {posixpath.normpath(posixpath.join(build.workdir_at[id(i)], a)) for i, c in build.commands
+                 if c.name in ("chmod", "chown", "cp", "mv", "ln", "touch", "rm", "sed") for a in c.argv[1:] if a and not a.startswith("-")}
+        kept = [p for p in build.file_paths if not (p in made and (p == build.workdir or any(
+            c.path.startswith(p.rstrip("/") + "/") for c in copies)))]
+        why = uncovered_paths(dataclasses.replace(build, file_paths=kept), copies)
+        if why:
+            return why
         runtime_env = []
         folder = posixpath.dirname(artifact)
         if "/" not in build.entry[0] and folder not in STANDARD_PATH:
@@ -207,8 +219,10 @@ def _outputs(model, build, ins, cmd) -> "list[str] | str":
     names: list[str] = []
     for t in targets:
         if t.endswith("/...") or t == "...":
-            if verb == "build" and not (out and out.endswith("/")):
-                return f"`go build {t}` keeps no binary (without `-o` naming a folder); give `go build -o`"
+            if verb == "build" and out and not out.endswith("/"):
+                return [_place(cwd, out, "")]  # the go command requires exactly one main package there
+            if verb == "build" and not out:
+                return f"`go build {t}` keeps no binary (without `-o`); give `go build -o`"
             if not t.startswith((".", "/")):
                 return f"which main packages {t} holds cannot be told from the build context"
             root = posixpath.normpath(posixpath.join(cwd, t[:-len("/...")] or "."))
@@ -360,6 +374,29 @@ def _musl_runtime(build, packages: list[str]) -> str:
     if packages:
         return f"!{why} and the binary links musl and {', '.join(packages)}: split by hand"
     return f"alpine:{m.group(1)}"
+
+
+def _dotenv(model, build) -> list[str]:
+    """`<WORKDIR>/.env` where the source calls `godotenv.Load()` without a name (it reads `.env` from the
+    working directory) and the build copies a `.env` of the context there."""
+    ctx = model.context
+    if not ctx.known:
+        return []
+    for src, dest in build.sources:
+        if dest != build.workdir:
+            continue
+        rel = ".env" if src == "." else f"{src}/.env"
+        if not ctx.exists(rel) or ctx.ignored(rel):
+            continue
+        root = ctx.root if src == "." else ctx.root / src
+        for path in context_files(ctx, root, (".go",), 2000):
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if re.search(r"\bgodotenv\.(?:Load|Overload)\(\s*\)", text):
+                return [posixpath.join(build.workdir, ".env")]
+    return []
 
 
 def _uses_cgo(model) -> bool:
