@@ -133,6 +133,9 @@ def _produced(model: Model, stage) -> list[str]:
                     out.append(posixpath.join(workdir, "build/libs"))
                 elif name == "dotnet" and "-o" in argv:
                     out.append(posixpath.normpath(posixpath.join(workdir, argv[argv.index("-o") + 1])))
+                elif re.fullmatch(r"pip\d?", name or "") and "install" in argv:
+                    # outside a virtual environment: the prefix a distribution's pip uses
+                    out += ["/usr/local/lib", "/usr/local/bin", "/root/.local"]
                 elif name == "bundle":
                     out.append("/usr/local/bundle")
                 elif name in ("docker-php-ext-install", "pecl"):

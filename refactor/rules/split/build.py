@@ -365,7 +365,7 @@ DISTROS = ("ubuntu", "debian", "alpine", "centos", "rockylinux", "almalinux", "f
 
 # OS packages that install a language: which split rule's ecosystem the stage then is
 _LANGUAGE_PACKAGES = (
-    ("python", re.compile(r"python[23]?(\.\d+)?(-pip|-dev|-devel|-venv|-setuptools|-wheel)?$|py3-pip$|python3\d+(-pip|-devel)?$")),
+    ("python", re.compile(r"python[23]?(\.\d+)?(-pip|-dev|-devel|-venv|-setuptools|-wheel)?$|py[23]?-pip$|python3\d+(-pip|-devel)?$")),
     ("node", re.compile(r"nodejs(-npm|-current)?$|npm$")),
     ("ruby", re.compile(r"ruby(\d[\d.]*)?(-dev|-devel|-full|-bundler)?$|bundler$")),
     ("php", re.compile(r"php(\d[\d.]*)?(-cli)?$|composer$")),
@@ -435,7 +435,7 @@ def unknown_command(build: Build, known: set[str]) -> str | None:
         name = cmd.name
         if name in known or name in _HARMLESS or name in _USER_COMMANDS or name in _FILE_COMMANDS or name == "cd":
             continue
-        if name in ("apt-get", "apt", "apk", "rm") or tool_setup(cmd):
+        if name in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf", "rm") or tool_setup(cmd):
             continue
         return f"line {ins.start_line}: `{name}` may install something outside what the split copies; split by hand"
     return None

@@ -63,8 +63,15 @@ def sort_packages(build: Build, suite: str | None, model=None) -> "tuple[list[st
             value = mapping[pkg]
             if isinstance(value, dict):
                 if suite not in value:
-                    return [], left, f"the runtime library of {pkg} depends on the Debian release, which the image tag does not name"
-                value = value[suite]
+                    older = distro_data()["apt"]["runtime"].get(pkg)
+                    older = older.get(suite) if isinstance(older, dict) else older
+                    if suite is None or older is None:
+                        return [], left, (f"the runtime library of {pkg} depends on the Debian release, which the image tag does not name"
+                                          if suite is None else f"no runtime library is known for {pkg} on Debian {suite} "
+                                          f"(refactor/data/runtime.toml): split by hand or add it")
+                    value = older
+                else:
+                    value = value[suite]
             left.append((pkg, "build-only"))
             out.extend([value] if isinstance(value, str) else value)
             continue
@@ -74,7 +81,11 @@ def sort_packages(build: Build, suite: str | None, model=None) -> "tuple[list[st
 
 def left_behind_note(build: Build, suite: str | None, model=None) -> str:
     """`left in the build stage: gcc, libpq-dev (build-only); curl (nothing at run time runs it)`, or ''."""
-    _, left, _ = sort_packages(build, suite, model)
+    distro = getattr(build, "distro_release", None)
+    if distro:
+        _, left, _ = distro_packages(build, distro[0], distro[1], model)
+    else:
+        _, left, _ = sort_packages(build, suite, model)
     if not left:
         return ""
     groups: dict[str, list[str]] = {}
@@ -154,7 +165,7 @@ def _entry_scripts(model, build: Build) -> list[str]:
 def debian_suite(ref: ImageRef) -> str | None:
     """The Debian release a tag names (`3.11-bookworm`, `bookworm-slim`), if any."""
     tag = (ref.tag or "").lower()
-    for suite in ("bullseye", "bookworm", "trixie", "forky"):
+    for suite in ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky"):
         if suite in tag:
             return suite
     if image_facts(ref).family == "debian" and ref.path in ("debian", "library/debian"):
@@ -169,12 +180,22 @@ def slim_variant(ref: ImageRef) -> str | None:
     tag = ref.tag or ""
     if "alpine" in tag or tag.endswith("slim") or "-slim-" in tag:
         return f"{ref.with_tag(tag).text}"
-    for suffix in ("-bookworm", "-bullseye", "-trixie"):
-        if tag.endswith(suffix):
-            return ref.with_tag(f"{tag}-slim").text
+    name = ref.path.rsplit("/", 1)[-1]
+    for suite in _SLIM_SUITES.get(name, _SLIM_SUITES["node"]):
+        if tag.endswith("-" + suite):
+            if name in ("python", "ruby"):  # python:3.7-slim-buster, ruby:2.7-slim-buster
+                return ref.with_tag(f"{tag[:-len(suite) - 1]}-slim-{suite}").text
+            return ref.with_tag(f"{tag}-slim").text  # node:20-bookworm-slim
     if re.fullmatch(r"[0-9][0-9.]*", tag):
         return ref.with_tag(f"{tag}-slim").text
     return None
+
+
+# the Debian releases whose `-<suite>` tags have a slim variant, by image (python and ruby had
+# `-slim-jessie`, `-slim-stretch` and `-slim-buster`; wheezy tags had none)
+_SLIM_SUITES = {"python": ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie"),
+                "ruby": ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie"),
+                "node": ("stretch", "buster", "bullseye", "bookworm", "trixie")}
 
 
 _WHAT_BREAKS = {"python": "the virtual environment copied between them (its path names the minor version) would break",
@@ -272,6 +293,8 @@ def install_line(tool: str | None, packages: list[str], no_recommends: bool) -> 
     names = " ".join(packages)
     if tool == "apk":
         return f"RUN apk add --no-cache {names}"
+    if tool in ("dnf", "yum", "microdnf"):
+        return f"RUN {tool} install -y {names} \\\n    && {tool} clean all"
     option = "--no-install-recommends " if no_recommends else ""
     return (f"RUN apt-get update && apt-get install -y {option}{names} \\\n"
             f"    && rm -rf /var/lib/apt/lists/*")
@@ -307,3 +330,118 @@ def native_runtime(build: Build, packages: list[str], *, static: bool) -> str:
         return f"debian:{suite}-slim"
     number = {"bullseye": "11", "bookworm": "12", "trixie": "13"}.get(suite, data["distroless-debian"])
     return f"{data['images']['distroless']}/{'static' if static else 'cc'}-debian{number}:nonroot"
+
+
+DISTRO_DATA = DATA.parent / "distro_packages.toml"
+
+
+@lru_cache(maxsize=1)
+def distro_data() -> dict:
+    return tomllib.loads(DISTRO_DATA.read_text(encoding="utf-8"))
+
+
+# plain distribution images, by the last part of their name: (family, package tool)
+DISTRIBUTIONS = {"debian": ("debian", "apt"), "ubuntu": ("ubuntu", "apt"), "buildpack-deps": ("debian", "apt"),
+                 "alpine": ("alpine", "apk"), "centos": ("rhel", "dnf"), "rockylinux": ("rhel", "dnf"),
+                 "almalinux": ("rhel", "dnf"), "fedora": ("rhel", "dnf"), "amazonlinux": ("rhel", "dnf")}
+
+_UBUNTU_CODENAMES = ("xenial", "bionic", "focal", "jammy", "noble")
+_DEBIAN_CODENAMES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")
+
+
+def distribution(ref: ImageRef) -> "tuple[str, str] | None":
+    """(family, package tool) of a plain distribution image (`debian`, `ubuntu:22.04`, `rockylinux:9`), or None."""
+    name = ref.path.rsplit("/", 1)[-1]
+    if name not in DISTRIBUTIONS:
+        return None
+    family, tool = DISTRIBUTIONS[name]
+    if name == "buildpack-deps" and any(c in (ref.tag or "") for c in _UBUNTU_CODENAMES):
+        family = "ubuntu"
+    return family, tool
+
+
+def distro_release(ref: ImageRef) -> "tuple[str, dict] | str":
+    """The release a distribution image's tag names, as distro_packages.toml keys it
+    (`debian:bookworm`, `ubuntu:22.04`, `alpine:3.18`, `rhel:9`), with its facts; else why not."""
+    data = distro_data()
+    releases, aliases = data["releases"], data["aliases"]
+    name = ref.path.rsplit("/", 1)[-1]
+    tag = (ref.tag or "").lower()
+    key = None
+    if name in ("debian", "buildpack-deps", "ubuntu"):
+        for word in re.split(r"[-_.]", tag):
+            if word in _DEBIAN_CODENAMES:
+                key = f"debian:{word}"
+            elif word in _UBUNTU_CODENAMES:
+                key = aliases[f"ubuntu:{word}"]
+        if key is None and name == "debian":
+            m = re.match(r"(\d+)", tag)
+            key = aliases.get(f"debian:{m.group(1)}") if m else None
+        if key is None and name == "ubuntu":
+            m = re.match(r"(\d+\.\d+)", tag)
+            key = f"ubuntu:{m.group(1)}" if m else None
+    elif name == "alpine":
+        m = re.match(r"(\d+\.\d+)", tag)
+        key = f"alpine:{m.group(1)}" if m else None
+    elif name in ("centos", "rockylinux", "almalinux"):
+        m = re.match(r"(?:centos)?(\d+)", tag)
+        key = aliases.get(f"{name}:{m.group(1)}", f"{name}:{m.group(1)}") if m else None
+    elif name == "fedora":
+        m = re.match(r"(\d+)", tag)
+        key = f"fedora:{m.group(1)}" if m else None
+    elif name == "amazonlinux":
+        m = re.match(r"(\d+)", tag)
+        key = f"amazonlinux:{m.group(1)}" if m else None
+    if key is None or key not in releases:
+        return (f"which release {ref.text} is (and so where its Python puts packages, which libraries it has) is not known "
+                f"(refactor/data/distro_packages.toml)")
+    return key, releases[key]
+
+
+def distro_packages(build: Build, release: str, tool: str, model=None) -> "tuple[list[str], list[tuple[str, str]], str | None]":
+    """(kept, [(left behind, why)], reason to decline) for the system packages of a build on a
+    distribution image, by the one rule of `sort_packages`: build-only packages (compilers,
+    headers, the language's package manager) stay behind, `-dev`/`-devel` packages become
+    their runtime library for `release`, tools stay only when something at run time runs them."""
+    table = distro_data()[tool]
+    build_only = set(runtime_data()["packages"]["build-only"]) | set(table["build-only"])
+    tools = set(runtime_data()["packages"].get("run-time-tools", ())) - set(table["language"])
+    mapping = table["runtime"]
+    short = release.split(":", 1)[1]
+    out: list[str] = []
+    left: list[tuple[str, str]] = []
+    for pkg in build.packages:
+        if pkg in build_only:
+            left.append((pkg, "build-only"))
+            continue
+        if pkg in tools:
+            if runs_at_run_time(model, build, pkg) is None:
+                left.append((pkg, "nothing at run time runs it"))
+            else:
+                out.append(pkg)
+            continue
+        if pkg.endswith(("-dev", "-devel")) or pkg in mapping:
+            value = mapping.get(pkg)
+            if isinstance(value, dict):
+                value = value.get(release, value.get(short))
+            if value is None:
+                return [], left, (f"no runtime library is known for {pkg} on {release} "
+                                  f"(refactor/data/distro_packages.toml): split by hand or add it")
+            left.append((pkg, "build-only"))
+            out.extend([value] if isinstance(value, str) else value)
+            continue
+        out.append(pkg)
+    return _unique(out), left, None
+
+
+def distro_runtime(model, build: Build, language: str, tool: str, release: str) -> "tuple[str, list[str]] | str":
+    """The runtime image of a build on a distribution image: the same image and tag (the review level
+    never swaps the distribution), with `language` (the release's own package) and the runtime
+    packages; or why not."""
+    kept, left, why = distro_packages(build, release, tool, model)
+    if why:
+        return why
+    if language not in kept:
+        kept.insert(0, language)
+    build.distro_release = (release, tool)
+    return build.base.text, kept

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from ...engine.edits import InsertAfter, Remove, Replace
+from ...model.images import image_facts
+from ...syntax.image import ImageRef
 from ..base import Fix, Rule, Safety, Skip
 from .build import BUILDER, Copy, Build, distro_language, read_build
 from .runtime import runtime_packages, left_behind_note, debian_suite, install_line
@@ -118,7 +120,7 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
         tail.append(f"COPY --from={BUILDER} {chown}{c.path} {c.dest or c.path}")
     new.append(style.render("\n".join(tail)) + nl)
     if build.user is not None:
-        new.append(_verbatim(build.user, nl) if build.user_moves else _own(build.user, nl))
+        new.append(_verbatim(build.user, nl) if build.user_moves else _repeated_user(build, runtime, nl))
     gone = {id(i) for i in dropped}
     for ins in build.moves:
         if id(ins) not in gone:
@@ -160,6 +162,19 @@ def _verbatim(ins, nl: str) -> str:
     """The instruction with its comment lines, without the blank lines before them."""
     code = "".join(t.code for t in ins.leading if type(t).__name__ != "BlankLine") + ins.own_code
     return code if code.endswith("\n") else code + nl
+
+
+def _repeated_user(build: Build, runtime: str, nl: str) -> str:
+    """The build's USER, repeated in the runtime stage. The image's own user named (`USER node`) is
+    written by its uid, as the image defines it, so the new line draws no DL3066 (a name the host
+    may not resolve): the runtime is the same image repository, whose user has the same uid."""
+    words = build.user.arguments[0].split(":") if build.user.arguments else []
+    facts = image_facts(build.base)
+    same_repo = ImageRef.parse(runtime).path == build.base.path
+    if words and facts.user and facts.uid and same_repo and words[0] == facts.user and (
+            len(words) == 1 or words[1] == facts.user):
+        return f"# the image's own user {facts.user}{nl}USER {facts.uid}{nl}"
+    return _own(build.user, nl)
 
 
 def _own(ins, nl: str) -> str:

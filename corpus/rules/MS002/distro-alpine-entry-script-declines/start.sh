@@ -1,0 +1,3 @@
+#!/bin/sh
+celery -A app worker &
+exec gunicorn app:app
