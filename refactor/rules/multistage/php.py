@@ -113,6 +113,8 @@ class PhpSplit(SplitRule):
                     f"split by hand")
         packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
+            if "does not name" in why:
+                why += f" (name it, as in {build.base.path.rsplit('/', 1)[-1]}:{build.base.tag}-bookworm, and both stages keep it)"
             return why
         touched = _touched(build)
         if isinstance(touched, str):
