@@ -84,11 +84,16 @@ class GoSplit(SplitRule):
         why = unknown_command(build, {"go", "gofmt"})
         if why:
             return why
-        ins, cmd = builds[-1]
-        outputs = _outputs(model, build, ins, cmd)
-        if isinstance(outputs, str):
+        found = [(i, c, _outputs(model, build, i, c)) for i, c in builds]
+        runs = [(i, c, o) for i, c, outs in found if not isinstance(outs, str) for o in outs
+                if program_path(build, _GO_PATH, o) == o]
+        ins, cmd, outputs = found[-1]
+        if runs:
+            ins, cmd, artifact = runs[-1]
+        elif isinstance(outputs, str):
             return f"line {ins.start_line}: {outputs}"
-        artifact = next((o for o in outputs if program_path(build, _GO_PATH, o) == o), None)
+        else:
+            artifact = None
         if artifact is None:
             if not build.entry and not build.entry_shell:
                 return (f"the file sets no command (CMD or ENTRYPOINT): nothing tells that the image runs the binary the "
