@@ -5,10 +5,11 @@ import posixpath
 import re
 
 from ...engine.edits import InsertBefore
+from ..split.runtime import distribution, distro_packages, distro_release
 from ..split import command_files, STANDARD_PATH, Copy, context_files, SplitRule, files_read, native_runtime, program_path, runtime_packages, \
     split_fix, uncovered_paths, unknown_command, debian_suite
 
-_GO_PATH = ("/go/bin", "/usr/local/go/bin") + STANDARD_PATH
+_GO_PATH = ("/go/bin", "/usr/local/go/bin", "/root/go/bin") + STANDARD_PATH
 
 
 class GoSplit(SplitRule):
@@ -76,6 +77,7 @@ class GoSplit(SplitRule):
     rationale = "The runtime needs the binary, not the Go toolchain: a distroless image holds it in a few megabytes."
     ecosystem = "go"
     images = ("golang",)
+    distro = True
 
     def plan(self, model, build):
         builds = [(ins, c) for ins, c in build.commands if c.name == "go" and c.argv[1:2] in (("build",), ("install",))]
@@ -102,6 +104,8 @@ class GoSplit(SplitRule):
                 return ("the command is in shell form with shell syntax: the split cannot tell it runs the binary the "
                         f"build writes ({', '.join(outputs)}); split by hand")
             return f"the command does not run the binary the build writes ({', '.join(outputs)})"
+        if distribution(build.base) is not None:
+            return _plan_distro(model, build, ins, artifact)
         packages, why = runtime_packages(build, debian_suite(build.base), model)
         if why:
             return why
@@ -151,6 +155,41 @@ class GoSplit(SplitRule):
         if add_static:
             fix = type(fix)(fix.target, fix.message, fix.safety, fix.edits + (InsertBefore(ins, "ENV CGO_ENABLED=0", above_comments=False),))
         return fix
+
+
+# the distributions' Go toolchain packages: build-only
+_GO_PACKAGES = re.compile(r"(golang(-go|-src|-doc|-bin)?|golang-\d[\d.]*(-go)?|go|golang-\d[\d.]*-src)$")
+
+
+def _plan_distro(model, build, ins, artifact: str):
+    """The split of a Go build on a plain distribution image that installs Go with its package manager:
+    the same image and tag as runtime (the binary links the same libc), without the toolchain."""
+    release = distro_release(build.base)
+    if isinstance(release, str):
+        return release
+    key, _facts = release
+    family, tool = distribution(build.base)
+    if not any(i.keyword in ("CMD", "ENTRYPOINT") for i in build.moves):
+        return f"the file sets no command (the one of {build.base.text} is a shell): which binary runs cannot be told"
+    go = [p for p in build.packages if _GO_PACKAGES.match(p)]
+    if not go:
+        return f"Go is not installed with the system's package manager on {build.base.text}: split by hand"
+    trimmed = dataclasses.replace(build, packages=[p for p in build.packages if not _GO_PACKAGES.match(p)])
+    kept, _left, why = distro_packages(trimmed, key, tool, model)
+    if why:
+        return why
+    build.distro_release = (key, tool)
+    read = files_read(model, build, (".go",))
+    if isinstance(read, str):
+        return read
+    copies = [Copy(artifact)] + [Copy(p) for p in dict.fromkeys(read + _dotenv(model, build) + command_files(model, build))]
+    why = uncovered_paths(build, copies)
+    if why:
+        return why
+    message = (f"split into a build stage ({build.base.text} with {', '.join(go)}) and a runtime on the same image with only "
+               f"the binary {artifact}" + (f" and {', '.join(c.path for c in copies[1:])}" if copies[1:] else "")
+               + f"; the Go toolchain ({', '.join(go)}) stays in the build stage")
+    return split_fix(model, build, runtime=build.base.text, copies=copies, message=message, runtime_packages=kept)
 
 
 def _env(build) -> dict[str, str]:
@@ -245,7 +284,7 @@ def _outputs(model, build, ins, cmd) -> "list[str] | str":
             return "`go build` of several packages keeps no binary; give `go build -o`"
         return [_place(cwd, out, n) for n in names]
     gobin = assignments.get("GOBIN") or env.get("GOBIN") or posixpath.join(
-        assignments.get("GOPATH") or env.get("GOPATH") or "/go", "bin")
+        assignments.get("GOPATH") or env.get("GOPATH") or ("/go" if distribution(build.base) is None else "/root/go"), "bin")
     if "$" in gobin or ":" in gobin:
         return "the folder `go install` writes to cannot be told"
     return [posixpath.join(gobin, n) for n in dict.fromkeys(names)]
