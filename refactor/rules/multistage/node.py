@@ -7,6 +7,7 @@ from ...engine.edits import InsertAfter
 from ...model.ecosystems import dependency_install
 from ..base import Fix, Safety, Skip
 from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command
+from ..split.runtime import distribution, distro_release, distro_runtime
 from .static_site import static_output
 
 _TOOLS = {"npm", "npx", "yarn", "pnpm", "corepack", "node", "tsc"}
@@ -74,6 +75,7 @@ class NodeSplit(SplitRule):
     rationale = "Compilers and development dependencies stay in the build stage; the image that runs is the slim Node image with production dependencies only."
     ecosystem = "node"
     images = ("node",)
+    distro = True
 
     def check(self, model):
         yield from super().check(model)
@@ -132,13 +134,26 @@ class NodeSplit(SplitRule):
             return f"the command runs {global_tool}, installed globally in the build: it would be missing at run time"
         if tool == "yarn" and ctx.exists(_join(base, "yarn.lock")) and "yarn lockfile v1" not in (ctx.read_text(_join(base, "yarn.lock"), 4096) or ""):
             return "yarn 2+ (Berry) builds are not split yet"
-        slim = slim_runtime(model, build, "node", (_join(base, "package.json"),))
-        if isinstance(slim, str):
-            return slim
-        runtime, packages = slim
-        prune = _prune(tool, cmd, build.base.tag or "")
-        if runtime == build.base.text and prune is None and not _has_build(pkg, build) and not packages:
-            return "the base is already slim and only production dependencies are installed: a split would change nothing"
+        distro = distribution(build.base)
+        npm_left = ""
+        if distro is not None:
+            slim = _distro_runtime(model, build)
+            if isinstance(slim, str):
+                return slim
+            runtime, packages, npm_left = slim
+            prune = _prune(tool, cmd, "")  # the distribution's npm may predate --omit: --production works in every npm
+            if prune and prune.startswith("RUN npm prune"):
+                prune = "RUN npm prune --production"
+            if not npm_left and not (set(build.packages) - set(packages)) and prune is None and not _has_build(pkg, build):
+                return "nothing would be left behind: the build installs no build-only package and only production dependencies"
+        else:
+            slim = slim_runtime(model, build, "node", (_join(base, "package.json"),))
+            if isinstance(slim, str):
+                return slim
+            runtime, packages = slim
+            prune = _prune(tool, cmd, build.base.tag or "")
+            if runtime == build.base.text and prune is None and not _has_build(pkg, build) and not packages:
+                return "the base is already slim and only production dependencies are installed: a split would change nothing"
         if prune and not _has_build(pkg, build):
             used = _imports(ctx, base) & dev
             if used:
@@ -160,8 +175,39 @@ class NodeSplit(SplitRule):
             what = f"the entries the source copy placed at / ({what}), each by name"
         message = (f"split into a build stage ({where}{', then drops the dev dependencies' if prune else ''}) and a "
                    f"{runtime} runtime stage that copies {what}: a smaller image without build tools")
+        if npm_left:
+            message += f"; {npm_left}"
         return split_fix(model, build, runtime=runtime, copies=copies, message=message, builder_steps=steps,
                          runtime_packages=packages)
+
+
+def _distro_runtime(model, build):
+    """(runtime, packages, note) of a Node.js app on a distribution image that installs nodejs with the
+    system's package manager: the same image and tag, nodejs and the runtime packages; npm stays in the
+    build stage unless the command runs it. Or why not."""
+    _, tool = distribution(build.base)
+    release = distro_release(build.base)
+    if isinstance(release, str):
+        return release
+    key, _facts = release
+    if not any(i.keyword in ("CMD", "ENTRYPOINT") for i in build.moves):
+        return (f"the file sets no command (the one of {build.base.text} is a shell): what runs in the image, and so "
+                f"which of its packages it needs, cannot be told; split by hand")
+    names = {"nodejs", "nodejs-current"}
+    if not any(p in names for p in build.packages):
+        return f"Node.js is not installed with the system's package manager on {build.base.text}: the split has no runtime to keep"
+    got = distro_runtime(model, build, next(p for p in build.packages if p in names), tool, key)
+    if isinstance(got, str):
+        return got
+    runtime, packages = got
+    words = list(build.entry) or " ".join(a for i in build.moves if i.keyword in ("CMD", "ENTRYPOINT")
+                                          for a in i.arguments).split()
+    note = ""
+    for manager in ("npm", "nodejs-npm", "yarn"):
+        if manager in packages and not any(w in ("npm", "npx", "yarn", "yarnpkg") for w in words[:3]):
+            packages = [p for p in packages if p != manager]
+            note = f"{manager} stays in the build stage (the command does not run it)"
+    return runtime, packages, note
 
 
 _IMPORT = re.compile(r"""(?:require\(\s*|\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]""")

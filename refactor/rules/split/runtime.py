@@ -393,7 +393,7 @@ def distro_release(ref: ImageRef) -> "tuple[str, dict] | str":
         m = re.match(r"(\d+)", tag)
         key = f"amazonlinux:{m.group(1)}" if m else None
     if key is None or key not in releases:
-        return (f"which release {ref.text} is (and so where its Python puts packages, which libraries it has) is not known "
+        return (f"which release {ref.text} is (and so which language version and libraries it has) is not known "
                 f"(refactor/data/distro_packages.toml)")
     return key, releases[key]
 
