@@ -168,7 +168,7 @@ def _plan_distro(model, build, ins, artifact: str):
     if isinstance(release, str):
         return release
     key, _facts = release
-    family, tool = distribution(build.base)
+    _family, tool = distribution(build.base)
     if not any(i.keyword in ("CMD", "ENTRYPOINT") for i in build.moves):
         return f"the file sets no command (the one of {build.base.text} is a shell): which binary runs cannot be told"
     go = [p for p in build.packages if _GO_PACKAGES.match(p)]
