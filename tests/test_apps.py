@@ -78,12 +78,15 @@ def test_app_final_configuration_is_kept(case: Path) -> None:
 def test_every_copy_from_names_a_stage_and_a_path_it_produces(case: Path) -> None:
     df = parse((case / "expected").read_text(encoding="utf-8"))
     model = Model(df)
+    original = parse((case / "Dockerfile").read_text(encoding="utf-8"))
+    images = {i.flag("from").lower() for st in original.stages for i in st.instructions
+              if i.keyword == "COPY" and i.flag("from") and i.flag("from").lower() not in {s.name for s in original.stages if s.name}}
     produced: dict[str, list[str]] = {}
     for stage in df.stages:
         for ins in stage.instructions:
             source = ins.flag("from") if ins.keyword == "COPY" else None
-            if source is None:
-                continue
+            if source is None or source.lower() not in produced and source.lower() in images:
+                continue  # the original's own copy from an image (a tool such as composer), kept as it was
             assert source.lower() in produced, f"line {ins.start_line}: COPY --from={source} names no earlier stage"
             paths = produced[source.lower()]
             for src in ins.arguments[:-1]:
@@ -112,6 +115,16 @@ def _produced(model: Model, stage) -> list[str]:
                     out.append(argv[-1])
                 elif name == "go" and "-o" in argv:
                     out.append(posixpath.normpath(posixpath.join(workdir, argv[argv.index("-o") + 1])))
+                elif name == "go" and argv[1:2] == ["install"]:
+                    out.append("/go/bin")  # $GOPATH/bin of the golang images
+                elif re.fullmatch(r"a2(en|dis)(mod|site|conf)", name or ""):
+                    out.append("/etc/apache2")
+                elif name in ("sed", "mv", "cp", "ln"):
+                    # a configuration file of the php image changed: its folder is the stage's own
+                    for word in cmd.words[1:]:
+                        path = word.text.strip("\"'").replace("${PHP_INI_DIR}", "/usr/local/etc/php") \
+                            .replace("$PHP_INI_DIR", "/usr/local/etc/php")
+                        out += [d for d in ("/usr/local/etc", "/etc/apache2") if path.startswith(d + "/")]
                 elif name == "cargo" and "--release" in argv:
                     out.append(posixpath.join(workdir, "target/release"))
                 elif name in ("mvn", "mvnw") and "package" in argv:

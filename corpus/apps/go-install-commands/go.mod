@@ -1,0 +1,3 @@
+module github.com/example/notes
+
+go 1.23

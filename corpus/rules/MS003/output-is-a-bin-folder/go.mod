@@ -1,0 +1,3 @@
+module example.com/tools/greeter
+
+go 1.22
