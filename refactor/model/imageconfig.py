@@ -144,7 +144,10 @@ def _command(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _port(p: str) -> str:
-    return p if "/" in p else f"{p}/tcp"
+    if "/" not in p:
+        return f"{p}/tcp"
+    port, _, proto = p.rpartition("/")
+    return f"{port}/{proto.lower()}"  # Docker records the protocol in lower case
 
 
 def _unquote(v: str) -> str:
