@@ -136,7 +136,11 @@ def _base_workdir(base: str, args: dict) -> str:
 
 def _command(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
     if ins.is_exec_form:
-        return tuple(ins.arguments)
+        argv = tuple(ins.arguments)
+        # the shell form written out (`["/bin/sh", "-c", "prog a"]`) is the shell form `prog a`
+        if len(argv) == len(shell) + 1 and argv[:-1] == shell and not SHELL_SYNTAX.search(argv[-1]):
+            return tuple(argv[-1].split())
+        return argv
     text = ins.arguments[0] if ins.arguments else ""
     if not SHELL_SYNTAX.search(text):
         return tuple(text.split())
