@@ -151,7 +151,8 @@ def _plan(model, name: str, places):
                     "which a secret mount does not set")
         runs += named
     if not runs:
-        return f"ENV {name} stays: its value is written in the Dockerfile; move the secret out by hand"
+        return (f"ENV {name} stays: its value is written in the Dockerfile, so it is no build argument a secret "
+                "mount could bring in (a key ID or a placeholder is no secret; a real one needs moving by hand)")
     for ins in model.df.global_args:
         if any(k == name for k, _ in ins.pairs):
             if any(_mentions(s.from_instruction.original, name) for s in model.stages):
