@@ -100,7 +100,7 @@ def _config_of(df: Dockerfile, stage: Stage, seen: set[int], args: dict) -> Imag
         elif kw == "EXPOSE":
             cfg.ports = cfg.ports | frozenset(_port(p) for p in ins.arguments)
         elif kw == "WORKDIR":
-            path = _expand(ins.arguments[0], cfg.env) if ins.arguments else "/"
+            path = _expand(_unquote(ins.arguments[0]), cfg.env) if ins.arguments else "/"  # Docker removes quotes
             cfg.workdir = posixpath.normpath(posixpath.join(cfg.workdir, path))
         elif kw == "ENV":
             for k, v in ins.pairs:
