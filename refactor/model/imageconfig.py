@@ -100,7 +100,7 @@ def _config_of(df: Dockerfile, stage: Stage, seen: set[int], args: dict) -> Imag
         elif kw == "EXPOSE":
             cfg.ports = cfg.ports | frozenset(_port(p) for p in ins.arguments)
         elif kw == "WORKDIR":
-            path = _expand(ins.arguments[0], cfg.env) if ins.arguments else "/"
+            path = _expand(_unquote(ins.arguments[0]), cfg.env) if ins.arguments else "/"  # Docker removes quotes
             cfg.workdir = posixpath.normpath(posixpath.join(cfg.workdir, path))
         elif kw == "ENV":
             for k, v in ins.pairs:
@@ -136,7 +136,11 @@ def _base_workdir(base: str, args: dict) -> str:
 
 def _command(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
     if ins.is_exec_form:
-        return tuple(ins.arguments)
+        argv = tuple(ins.arguments)
+        # the shell form written out (`["/bin/sh", "-c", "prog a"]`) is the shell form `prog a`
+        if len(argv) == len(shell) + 1 and argv[:-1] == shell and not SHELL_SYNTAX.search(argv[-1]):
+            return tuple(argv[-1].split())
+        return argv
     text = ins.arguments[0] if ins.arguments else ""
     if not SHELL_SYNTAX.search(text):
         return tuple(text.split())
@@ -144,7 +148,10 @@ def _command(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _port(p: str) -> str:
-    return p if "/" in p else f"{p}/tcp"
+    if "/" not in p:
+        return f"{p}/tcp"
+    port, _, proto = p.rpartition("/")
+    return f"{port}/{proto.lower()}"  # Docker records the protocol in lower case
 
 
 def _unquote(v: str) -> str:

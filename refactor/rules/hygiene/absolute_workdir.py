@@ -41,8 +41,10 @@ class AbsoluteWorkdir(Rule):
     from another image, whose own `WORKDIR` is not known here, the path is
     resolved against `/` and offered as an unsafe suggestion only: right
     for images that set no `WORKDIR`, wrong for those that do (`golang`,
-    `php`). Paths with variables are left alone and reported as skipped,
-    as are Windows paths.
+    `php`). A quoted path (`WORKDIR "/srv/app/"`) loses its quotes, which
+    Docker removes anyway (BuildKit's check reads it as written, as a
+    relative path); quotes around spaces or variables stay. Paths with
+    variables are left alone and reported as skipped, as are Windows paths.
     """
 
     code = "HY010"
@@ -64,6 +66,25 @@ class AbsoluteWorkdir(Rule):
                 if workdir == _WINDOWS or _is_windows(path):
                     workdir = _WINDOWS  # C:\app: Windows paths are not this rule's business
                     continue
+                quoted = _QUOTED.fullmatch(path)
+                if quoted and quoted.group(2).startswith("/"):
+                    # Docker removes the quotes, BuildKit's check for relative paths reads them as written
+                    bare = quoted.group(2)
+                    workdir, known = _normal(bare), True
+                    code = _with_path(model, ins, bare, written=path)
+                    if code is not None:
+                        yield Fix(ins, f"WORKDIR {path} written without its quotes: Docker removes them, and "
+                                  "linters read a quoted path as a relative one", Safety.SAFE,
+                                  (Replace(ins, code, verbatim=True),))
+                    continue
+                if quoted:
+                    path = quoted.group(2)
+                elif path[:1] in "\"'":
+                    yield Skip("WORKDIR stays: its path has quotes around spaces, escapes or variables, "
+                               "which this rule does not rewrite", ins)
+                    inner = re.fullmatch(r"""(["'])(/[^"'\\$`]*)\1""", path)
+                    workdir, known = (_normal(inner.group(2)), True) if inner else (None, known)
+                    continue
                 if path.startswith("/"):
                     workdir, known = (None if "$" in path else _normal(path)), True
                     continue
@@ -73,15 +94,15 @@ class AbsoluteWorkdir(Rule):
                     workdir = None
                     continue
                 if workdir is None:
-                    yield Skip("WORKDIR stays: an earlier WORKDIR depends on a variable, so this one cannot be resolved",
-                               ins)
+                    yield Skip("WORKDIR stays: an earlier WORKDIR depends on a variable or could not be read, "
+                               "so this one cannot be resolved", ins)
                     continue
                 resolved = _normal(posixpath.join(workdir, path))
-                code = _with_path(model, ins, resolved)
+                code = _with_path(model, ins, resolved, written=ins.arguments[0])
                 workdir = resolved
                 if code is None:
-                    yield Skip("WORKDIR stays: its path has quotes or spaces or is split over lines, "
-                               "which this rule does not rewrite", ins)
+                    yield Skip("WORKDIR stays: its path (or the absolute path it stands for) has quotes or spaces, "
+                               "or it is split over lines, which this rule does not rewrite", ins)
                     continue
                 edit = (Replace(ins, code, verbatim=True),)
                 if known:
@@ -124,11 +145,16 @@ def _normal(path: str) -> str:
     return "/" + cleaned.lstrip("/")
 
 
-def _with_path(model, ins, resolved: str) -> str | None:
+# a path in quotes with nothing inside that the quotes would change: no quotes, escapes, variables or spaces
+_QUOTED = re.compile(r"""(["'])([^"'\\$\s`]+)\1""")
+
+
+def _with_path(model, ins, resolved: str, written: str) -> str | None:
     """The WORKDIR's own code with its path replaced; None for paths this rule does not rewrite."""
     text = arguments_text(ins)
-    path = ins.arguments[0]
-    if text != path or any(ch in path for ch in "\"' \t"):
+    if text != written or (not _QUOTED.fullmatch(written) and any(ch in written for ch in "\"' \t")):
+        return None
+    if any(ch in resolved for ch in "\"'\\$` \t"):
         return None
     code = edit_arguments(ins, [(0, len(text), resolved)])
     new = model.reparsed(ins, code)

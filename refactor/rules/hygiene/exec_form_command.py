@@ -13,7 +13,9 @@ class ExecFormCommand(Rule):
     """
     ## What it does
     Rewrites a shell-form `CMD` or `ENTRYPOINT` as its exec form (a JSON
-    array) when the command uses no shell syntax, in every stage.
+    array), in every stage: the program and its words when the command uses
+    no shell syntax, else the exec form Docker stores for the shell form
+    anyway, `["/bin/sh", "-c", "…"]` (or the shell a `SHELL` instruction set).
 
     ## Why
     The shell form runs the command as `/bin/sh -c "…"`: the shell becomes
@@ -30,6 +32,10 @@ class ExecFormCommand(Rule):
     ```dockerfile
     CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
     ```
+    and for a command that needs the shell, `CMD npm run migrate && npm start`:
+    ```dockerfile
+    CMD ["/bin/sh", "-c", "npm run migrate && npm start"]
+    ```
 
     ## Fix safety
     Safe: without shell syntax the shell only splits the words, so the
@@ -40,13 +46,22 @@ class ExecFormCommand(Rule):
     program as its child, and the message says so.
     Commands that need the shell (variables, quotes, operators, globs,
     redirections, builtins such as `exec` or `cd`), a login shell or
-    `BASH_ENV` set by `SHELL`/`ENV`, Windows images, and a shell-form
-    `ENTRYPOINT` that would start receiving a `CMD` as arguments are left
-    alone and reported as skipped. Two things the Dockerfile cannot show
-    still change: an `ENTRYPOINT` of the base image receives the command's
-    words instead of `/bin/sh -c "…"`, and a shell-form `ENTRYPOINT` made
-    exec-form receives the arguments given to `docker run` where it
-    ignored them before.
+    `BASH_ENV` set by `SHELL`/`ENV`, and a shell-form `ENTRYPOINT` that
+    would start receiving a `CMD` as arguments are written as the shell's
+    exec form instead: safe, since that array is exactly what Docker stores
+    for the shell form (the stage's `SHELL`, else `/bin/sh -c`; a base
+    image is taken to keep Docker's default shell, as Linux images do), so
+    the shell still starts the command and signals reach it as before.
+    With `--unsafe-fixes`, a single command whose only shell feature is
+    variable expansion becomes `["/bin/sh", "-c", "exec …"]` instead, so
+    that the program replaces the shell (unsafe: nothing can run after it
+    in that shell). Windows images, which keep their own shell and syntax,
+    and commands with comment lines inside are left alone and reported as
+    skipped. Two things the Dockerfile cannot show still change for the
+    word-split form: an `ENTRYPOINT` of the base image receives the
+    command's words instead of `/bin/sh -c "…"`, and a shell-form
+    `ENTRYPOINT` made exec-form receives the arguments given to
+    `docker run` where it ignored them before.
     """
 
     code = "HY007"
@@ -63,11 +78,18 @@ class ExecFormCommand(Rule):
                     continue
                 why = _needs_shell(model, stage, ins)
                 if why:
+                    # the unsafe `exec` wrapping first: where the user allows it, it wins over the explicit form
                     wrapped = _exec_through_shell(model, stage, ins, why)
                     if wrapped is not None:
                         yield wrapped
-                        continue
-                    yield Skip(f"{ins.keyword} {why}: keep the shell form or wrap it in a script", ins)
+                    explicit = _explicit_shell(model, stage, ins)
+                    if isinstance(explicit, Fix):
+                        yield explicit
+                    elif wrapped is None and explicit.startswith("the image is a Windows"):
+                        yield Skip(f"{ins.keyword} stays in shell form: {explicit}", ins)
+                    elif wrapped is None:
+                        yield Skip(f"{ins.keyword} {why}, and {explicit}: keep the shell form or wrap it in a script",
+                                   ins)
                     continue
                 words = ins.arguments[0].split()
                 code = _exec_form(model, ins, words)
@@ -116,6 +138,40 @@ def _exec_through_shell(model, stage, ins, why: str):
     message = (f"{ins.keyword} in exec form through /bin/sh -c 'exec …': the shell still expands the variables, then "
                f"gives way to {program}; {signals} (unsafe: nothing runs after it in that shell)")
     return Fix(ins, message, Safety.UNSAFE, (Replace(ins, new_code, verbatim=True),))
+
+
+def _explicit_shell(model, stage, ins) -> "Fix | str":
+    """The shell form written as the exec form Docker stores for it: the stage's shell, then the text.
+
+    `CMD npm start && x` is stored as `["/bin/sh", "-c", "npm start && x"]` (or the `SHELL` set
+    before it, in this stage or one it is built from), so writing that array changes nothing.
+    Returns why not, where it cannot be written so.
+    """
+    chain = model.stage_chain(stage)
+    if _is_windows(chain[0]):
+        return "the image is a Windows image, which keeps its own shell and syntax"
+    if any(t.kind == "COMMENT_LINE" for t in ins.tokens):
+        return "its comment lines would be lost in the exec form"
+    text = ins.arguments[0]
+    if not text.strip():
+        return "it has no command"
+    shell, where = ["/bin/sh", "-c"], None
+    for s in chain:
+        for other in s.instructions:
+            if other is ins:
+                break
+            if other.keyword == "SHELL" and other.is_exec_form and other.arguments:
+                shell, where = list(other.arguments), other
+    argv = [*shell, text]
+    code = replace_arguments(ins, json.dumps(argv, ensure_ascii=False))
+    new = model.reparsed(ins, code)
+    if new is None or not new.is_exec_form or list(new.arguments) != argv:
+        return "its exec form would not read the same"
+    shown = " ".join(shell)
+    set_by = " (set by SHELL)" if where is not None else ""
+    message = (f"{ins.keyword} written in the exec form Docker stores for it, {json.dumps(shell)[:-1]}, \"…\"]{set_by}: "
+               f"it runs exactly as before, started by {shown}")
+    return Fix(ins, message, Safety.SAFE, (Replace(ins, code, verbatim=True),))
 
 
 _SHELL_SCRIPT = ("the shell running the script receives SIGTERM; a program the script starts gets it only if "
