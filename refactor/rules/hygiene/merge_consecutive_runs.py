@@ -45,7 +45,8 @@ class MergeConsecutiveRuns(Rule):
     `RUN` that changes the shell's state for what follows (`cd`, `export`,
     `set`, `source`, `umask`, `exit`…) or ends in a comment, a `;` or a
     command in the background, and a second one that joins commands with `;`
-    or `||`, which a failure of the first would then no longer stop.
+    or `||`, which a failure of the first would then no longer stop, or that
+    changes directory (HY050 turns that `cd` into a `WORKDIR`).
     """
 
     code = "HY047"
@@ -140,6 +141,8 @@ def _why_not(model, first, second) -> str | None:
         return (f"line {first.start_line} ends in something `&&` cannot follow (a comment, a `;`, a command in the "
                 "background) or has if/for/while")
     later = model.script(second)
+    if any(c.name == "cd" for c in later.commands):
+        return f"line {second.start_line} changes directory, which a WORKDIR says better (HY050)"
     if script.background or later.background or any(c.connector in (";", "||", "&", "\n") for c in top_level(later)):
         return f"line {second.start_line} joins commands with `;` or `||`, which a failure before it would not stop"
     return None
