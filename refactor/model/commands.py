@@ -115,7 +115,7 @@ def distro_family(model, stage) -> tuple[str | None, str]:
     ref = model.base_image(root)
     facts = image_facts(ref)
     if facts.family is not None:
-        return facts.family, ref.text
+        return facts.family, ref.text or root.base_name
     for s in model.stage_chain(stage):
         for ins in s.instructions:
             script = model.script(ins)
@@ -125,7 +125,7 @@ def distro_family(model, stage) -> tuple[str | None, str]:
                 family = _MANAGER_FAMILY.get(command.name or "")
                 if family:
                     return family, f"`{command.name}` at line {ins.start_line}"
-    return None, ref.text
+    return None, ref.text or root.base_name
 
 
 _MANAGER_FAMILY = {"apt-get": "debian", "apt": "debian", "dpkg": "debian", "apk": "alpine", "yum": "rhel",

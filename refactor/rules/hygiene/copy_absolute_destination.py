@@ -68,9 +68,10 @@ class CopyAbsoluteDestination(Rule):
                 if model.base_is_stage(root):
                     continue  # built from a stage that is not in the file's chain: cannot tell
                 ref = model.base_image(root)
+                shown = ref.text or root.base_name
                 workdir = "/" if ref.is_scratch else image_facts(ref).workdir
                 if workdir is None:
-                    yield Skip(f"COPY keeps its relative destination: the WORKDIR of {ref.text} is not known, "
+                    yield Skip(f"COPY keeps its relative destination: the WORKDIR of {shown} is not known, "
                                "so where it lands cannot be told", ins)
                     continue
                 resolved = posixpath.normpath(posixpath.join(workdir, bare))
@@ -82,7 +83,7 @@ class CopyAbsoluteDestination(Rule):
                     yield Skip("COPY keeps its relative destination: it is written in a form this rule does not "
                                "rewrite (JSON, quotes, a variable)", ins)
                     continue
-                yield Fix(ins, f"COPY to {dest} lands in {resolved} ({ref.text} works in {workdir}): the "
+                yield Fix(ins, f"COPY to {dest} lands in {resolved} ({shown} works in {workdir}): the "
                                "destination says so itself", Safety.SAFE, (Replace(ins, code, verbatim=True),))
 
 

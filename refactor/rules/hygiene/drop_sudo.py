@@ -127,7 +127,7 @@ def _not_root(model, stage, ins) -> str | None:
     ref = model.base_image(root)
     facts = image_facts(ref)
     if facts.family is None or "nonroot" in (ref.tag or "") or "rootless" in (ref.tag or ""):
-        return f"{ref.text} is not known to build as root"
+        return f"{ref.text or root.base_name} is not known to build as root"
     return None
 
 

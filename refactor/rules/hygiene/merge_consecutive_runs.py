@@ -11,10 +11,10 @@ class MergeConsecutiveRuns(Rule):
     """
     ## What it does
     Joins short shell-form `RUN`s that follow each other in a stage into one
-    with `&&`, where hadolint counts them as one step split in two: each of
-    one or two commands, the same flags, no instruction and no comment
-    between them. The second `RUN`'s text goes on a continuation line of the
-    first, as written.
+    with `&&`, where hadolint counts them as one step split up: a row of
+    `RUN`s of one or two commands each, with the same flags and no
+    instruction and no comment between them. Each joined `RUN`'s text goes on
+    a continuation line of the first, as written.
 
     ## Why
     Every `RUN` adds a layer and a cache step. Short steps that belong
@@ -61,22 +61,20 @@ class MergeConsecutiveRuns(Rule):
             if is_windows(model, stage):
                 continue
             group: list = []
-            total = 0
             for ins in stage.instructions[1:]:
                 if ins.keyword != "RUN":
                     yield from self._merge(model, group)
-                    group, total = [], 0
+                    group = []
                     continue
                 count = _count(model, ins)
-                if group and total <= 2 and count <= 2 and _flags(group[-1]) == _flags(ins):
+                if group and _count(model, group[-1]) <= 2 and count <= 2 and _flags(group[-1]) == _flags(ins):
                     why = _why_not(model, group[-1], ins)
                     if why is None:
                         group.append(ins)
-                        total += count
                         continue
                     yield Skip(f"the RUNs at lines {group[-1].start_line} and {ins.start_line} stay apart: {why}", ins)
                 yield from self._merge(model, group)
-                group, total = [ins], count
+                group = [ins]
 
             yield from self._merge(model, group)
 

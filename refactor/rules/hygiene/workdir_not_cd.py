@@ -106,9 +106,9 @@ def _start(model, stage) -> tuple[str | None, str]:
     root = chain[0]
     ref = model.base_image(root)
     if model.base_is_stage(root):
-        return None, f"{ref.text} is a stage this file does not define"
+        return None, f"{ref.text or root.base_name} is a stage this file does not define"
     workdir = "/" if ref.is_scratch else image_facts(ref).workdir
-    why = f"the WORKDIR of {ref.text} is not known"
+    why = f"the WORKDIR of {ref.text or root.base_name} is not known"
     for s in chain[:-1]:
         for ins in s.instructions:
             if ins.keyword == "WORKDIR" and ins.arguments:
