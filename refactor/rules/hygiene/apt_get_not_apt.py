@@ -43,7 +43,10 @@ class AptGetNotApt(Rule):
     unless the image's apt configuration removes them (the official Debian
     and Ubuntu images do), so a layer may keep more files. `apt list`,
     `apt edit-sources` and a subcommand read from a variable have no
-    stable equivalent and are left alone, with the reason.
+    stable equivalent and are left alone, with the reason, and so is an
+    `apt install` that does not say whether recommended packages come: as
+    `apt-get install` it would draw hadolint's DL3015, so it waits for
+    HY002 (`--unsafe-fixes`) to add `--no-install-recommends` first.
     """
 
     code = "HY041"
@@ -71,6 +74,11 @@ class AptGetNotApt(Rule):
                     declined = (f"`apt {verb}` has no apt-get or apt-cache equivalent" if verb else
                                 "the apt subcommand is not written out")
                     continue
+                if verb == "install" and not _says_recommends(command):
+                    declined = ("`apt install` waits until it says whether recommended packages come "
+                                "(HY002, --unsafe-fixes): as `apt-get install` hadolint would report that as DL3015")
+                    edits = []
+                    break
                 name = command.words[0]
                 edits.append((name.start, name.end, name.text[: len(name.text) - 3] + target.split()[0]))
                 if verb in _RENAMED:
@@ -102,3 +110,10 @@ _GET["upgrade"] = "apt-get upgrade --with-new-pkgs"
 _GET["reinstall"] = "apt-get install --reinstall"
 _RENAMED = {"full-upgrade": "dist-upgrade", "reinstall": "install --reinstall"}
 _CACHE = ("search", "show", "showsrc", "policy", "depends", "rdepends", "pkgnames")
+
+
+def _says_recommends(command) -> bool:
+    """`--no-install-recommends`, `--install-recommends` or `-o APT::Install-Recommends=…`."""
+    argv = [v or "" for v in command.argv]
+    return any(v.partition("=")[0] in ("--no-install-recommends", "--install-recommends")
+               or "apt::install-recommends" in v.lower() for v in argv)

@@ -12,8 +12,8 @@ from ..base import Fix, Rule, Safety, Skip
 class CopyAbsoluteDestination(Rule):
     """
     ## What it does
-    Makes the destination of a `COPY` absolute where no `WORKDIR` is set in
-    its stage (nor in a stage it is built `FROM`): the destination is read
+    Makes the destination of a `COPY` absolute where no `WORKDIR` is set
+    before it in its stage (nor in a stage it is built `FROM`): the destination is read
     against the base image's own working directory, as Docker reads it
     (`COPY app.py .` on `python:3.12` becomes `COPY app.py /`), a trailing
     `/` kept where the destination names a folder.
@@ -54,11 +54,13 @@ class CopyAbsoluteDestination(Rule):
 
     def check(self, model):
         for stage in model.stages:
-            if is_windows(model, stage) or any(i.keyword == "WORKDIR" for s in model.stage_chain(stage)
+            if is_windows(model, stage) or any(i.keyword == "WORKDIR" for s in model.stage_chain(stage)[:-1]
                                                for i in s.instructions):
                 continue
             root = model.stage_chain(stage)[0]
             for ins in stage.instructions:
+                if ins.keyword == "WORKDIR":
+                    break  # from here on the Dockerfile says where it works
                 if ins.keyword != "COPY" or len(ins.arguments) < 2 or ins.heredocs:
                     continue
                 dest = ins.arguments[-1]
