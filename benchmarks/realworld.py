@@ -107,14 +107,52 @@ def tree_for(entry: Entry, trees: Path, repos: Path | None, cache: Path) -> Path
     dest = cache / f"{entry.folder}@{entry.commit[:12]}"
     if not dest.is_dir():
         tmp = Path(tempfile.mkdtemp(dir=cache))
-        archive = subprocess.run(["git", "--git-dir", str(git), "archive", entry.commit],
-                                 capture_output=True, check=False)
-        if archive.returncode != 0:
+        if not _materialise(git, entry.commit, tmp):
             shutil.rmtree(tmp, ignore_errors=True)
             return None
-        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
         tmp.rename(dest)
     return dest
+
+
+def _materialise(git: Path, commit: str, into: Path) -> bool:
+    """Write the commit's files into `into`. A blob the git dir lacks is left out rather than failing the
+    whole tree: snapshots of large repositories often omit their largest files, which `git archive` refuses."""
+    listing = subprocess.run(["git", "--git-dir", str(git), "ls-tree", "-r", "-z", commit],
+                             capture_output=True, check=False)
+    if listing.returncode != 0:
+        return False
+    blobs = []
+    for record in listing.stdout.split(b"\0"):
+        if not record:
+            continue
+        meta, name = record.split(b"\t", 1)
+        mode, kind, sha = meta.split()
+        if kind == b"blob":
+            blobs.append((mode, sha, os.fsdecode(name)))
+    cat = subprocess.Popen(["git", "--git-dir", str(git), "cat-file", "--batch"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert cat.stdin is not None and cat.stdout is not None
+    for mode, sha, name in blobs:
+        cat.stdin.write(sha + b"\n")
+        cat.stdin.flush()
+        head = cat.stdout.readline().split()
+        if len(head) < 3 or head[1] == b"missing":
+            continue
+        data = cat.stdout.read(int(head[2]))
+        cat.stdout.read(1)
+        out = into / name
+        if not out.resolve().is_relative_to(into.resolve()):
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if mode == b"120000":
+            out.symlink_to(os.fsdecode(data))
+        else:
+            out.write_bytes(data)
+            if mode == b"100755":
+                out.chmod(0o755)
+    cat.stdin.close()
+    cat.wait()
+    return True
 
 
 def contexts_of(tree: Path) -> dict[str, str | None]:

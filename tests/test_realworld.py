@@ -74,6 +74,25 @@ def test_sheet_and_json_from_a_git_dir(repo):
     assert "someone/absent" in text and "missing" in text
 
 
+def test_a_blob_the_snapshot_lacks_is_left_out_not_the_whole_tree(repo):
+    tmp, listing = repo
+    work = tmp / "repos" / "someone+demo"
+    (work / "big.bin").write_bytes(b"large file a snapshot leaves out")
+    _git(work, "add", "big.bin")
+    _git(work, "commit", "-q", "-m", "big")
+    commit = _git(work, "rev-parse", "HEAD")
+    blob = _git(work, "rev-parse", "HEAD:big.bin")
+    (work / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    listing.write_text(f"someone/demo@{commit}:app/Dockerfile\n")
+    raw = tmp / "raw.json"
+    done = subprocess.run([sys.executable, str(SCRIPT), str(listing), "--trees", str(tmp / "trees"),
+                           "--repos", str(tmp / "repos"), "--out", str(tmp / "s.md"), "--json", str(raw), "-q"],
+                          capture_output=True, text=True, cwd=tmp)
+    assert done.returncode == 0, done.stderr
+    s = json.loads(raw.read_text())["summary"]
+    assert (s["files"], s["parsed"], s["missing"]) == (1, 1, 0)
+
+
 BUILDS = ROOT / "benchmarks" / "realworld_builds.py"
 
 
