@@ -284,6 +284,38 @@ def sarif_schema() -> dict | None:
             return json.loads(member.read()) if member else None
 
 
+PARSE_ERROR = "FROM alpine:3.20\nRUN true\nFORM alpine\n"
+
+
+def test_a_parse_error_in_json_is_an_object_with_path_line_column_and_message(tmp_path: Path) -> None:
+    write(tmp_path, PARSE_ERROR)
+    out = run("--check", "--format", "json", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    f = json.loads(out.stdout)["files"][0]
+    assert f["status"] == "failed" and f["error"].startswith("Dockerfile:3:1: unknown instruction: FORM")
+    assert f["diagnostic"] == {"path": "Dockerfile", "line": 3, "column": 1, "message": "unknown instruction: FORM"}
+    missing = json.loads(run("--format", "json", "nope/Dockerfile", cwd=tmp_path).stdout)["files"][0]
+    assert missing["diagnostic"] == {"path": "nope/Dockerfile", "line": None, "column": None,
+                                     "message": "no such file or directory"}
+
+
+def test_a_parse_error_in_sarif_has_a_region(tmp_path: Path) -> None:
+    write(tmp_path, PARSE_ERROR)
+    out = run("--check", "--format", "sarif", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    [result] = json.loads(out.stdout)["runs"][0]["results"]
+    assert result["ruleId"] == "E001" and result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 1}
+
+
+def test_a_parse_error_in_github_format_has_a_line_and_column(tmp_path: Path) -> None:
+    write(tmp_path, PARSE_ERROR)
+    out = run("--check", "--format", "github", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stdout.startswith("::error file=Dockerfile,line=3,col=1,title=E001 cannot be read or parsed::"
+                                 "unknown instruction: FORM%0A")
+
+
 def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path, project: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = sarif_schema()
