@@ -69,8 +69,9 @@ def read_dockerfile(path: str) -> tuple[str, str | None]:
     return text, error
 
 
-def _read(path: str) -> tuple[str, str | None, str | None]:
-    """(text, error, skip reason)."""
+def _read(path: str, *, named: bool = False) -> tuple[str, str | None, str | None]:
+    """(text, error, skip reason). A binary file found below a directory is skipped; one `named`
+    on the command line is an input error, as a missing one is."""
     p = Path(path)
     try:
         if p.is_dir():
@@ -84,7 +85,15 @@ def _read(path: str) -> tuple[str, str | None, str | None]:
     except OSError as e:
         return "", f"{path}: cannot read: {e.strerror or e}", None
     if b"\x00" in data[:8192]:
-        return "", None, "binary file (NUL bytes)"
+        if not named:
+            return "", None, "binary file (NUL bytes)"
+        text, error = decode(data, path)
+        if error:
+            return "", error, None
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        return "", f"{path}:{line}:{col}: not a Dockerfile: binary content (a NUL byte at offset {offset})", None
     text, error = decode(data, path)
     return text, error, None
 
@@ -137,7 +146,7 @@ def _process_all(targets: list[Target], req: Request) -> list[FileOutcome]:
         if jobs <= 1 or len(targets) < 2 * jobs:
             results = []
             for t in targets:
-                results.append(process_file(t.path, req, context=t.context))
+                results.append(process_file(t.path, req, context=t.context, named=t.named))
                 progress.advance()
             return results
         import concurrent.futures
@@ -171,7 +180,7 @@ def _warm_up() -> None:
 def _work(item: tuple[Target, Request]) -> FileOutcome:
     target, req = item
     try:
-        return process_file(target.path, req, context=target.context)
+        return process_file(target.path, req, context=target.context, named=target.named)
     except Exception:  # never lose the other files to one bug
         return FileOutcome(target.path, "failed", EXIT_INTERNAL, error=f"{target.path}: internal error\n{traceback.format_exc()}")
 
@@ -192,8 +201,8 @@ def _stdin(req: Request) -> FileOutcome:
     return outcome
 
 
-def process_file(path: str, req: Request, *, context: str | None = None) -> FileOutcome:
-    text, error, skip = _read(path)
+def process_file(path: str, req: Request, *, context: str | None = None, named: bool = False) -> FileOutcome:
+    text, error, skip = _read(path, named=named)
     if error:
         return FileOutcome(path, "failed", EXIT_INPUT, error=error)
     if skip:

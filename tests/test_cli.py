@@ -155,6 +155,19 @@ def test_invalid_utf8_is_an_input_error_with_the_byte_offset(tmp_path: Path) -> 
     assert "Dockerfile:2:10: not UTF-8 text: invalid byte 0xff at offset 16" in out.stderr
 
 
+def test_a_binary_file_named_on_the_command_line_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "logo.Dockerfile").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "app.Dockerfile").write_bytes(b"FROM a\nRUN echo \x00\n")
+    out = run("--check", "logo.Dockerfile", "app.Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "logo.Dockerfile:1:1: not UTF-8 text: invalid byte 0x89 at offset 0" in out.stderr
+    assert "app.Dockerfile:2:10: not a Dockerfile: binary content (a NUL byte at offset 16)" in out.stderr
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "app.Dockerfile").rename(tmp_path / "tree" / "Dockerfile")
+    walked = run("--check", "tree", cwd=tmp_path)  # found below a directory: skipped with the reason
+    assert walked.returncode == 0 and "tree/Dockerfile: skipped: binary file" in walked.stderr
+
+
 def test_missing_file_and_bad_usage_exit_2(tmp_path: Path) -> None:
     assert run("nope/Dockerfile", cwd=tmp_path).returncode == 2
     assert run("--format", "xml", "Dockerfile", cwd=tmp_path).returncode == 2
