@@ -216,6 +216,10 @@ def process_file(path: str, req: Request, *, context: str | None = None, named: 
         except _ChangedOnDisk:
             outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
             outcome.error = f"{path}: changed on disk while it was being refactored; not written"
+        except ReadOnlyFile as e:
+            outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
+            outcome.error = (f"{path}: read-only (mode {e.mode:04o}): not written; "
+                             f"make it writable (chmod u+w) for refactor to change it")
         except OSError as e:
             outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
             outcome.error = f"{path}: cannot write: {e.strerror or e}"
@@ -308,14 +312,26 @@ class _ChangedOnDisk(Exception):
     pass
 
 
+class ReadOnlyFile(Exception):
+    """The file has no write bit for anyone: the rename would replace it all the same (and root may
+    write anything), so its mode bits are what says whether it may change."""
+
+    def __init__(self, mode: int) -> None:
+        super().__init__(f"read-only (mode {mode:04o})")
+        self.mode = mode
+
+
 def write_atomic(path: Path, text: str, *, expected: str | None = None) -> None:
     """Replace `path` with `text`: a temporary file in the same folder, fsync, rename.
 
-    Keeps the file's mode (and owner where allowed). With `expected`, refuses
-    (raises) when the file no longer holds those bytes: someone changed it meanwhile.
+    Keeps the file's mode (and owner where allowed). Refuses (raises ReadOnlyFile) a file
+    that no one may write. With `expected`, refuses (raises) when the file no longer holds
+    those bytes: someone changed it meanwhile.
     """
     data = text.encode("utf-8")
     st = path.stat()
+    if not st.st_mode & 0o222:
+        raise ReadOnlyFile(st.st_mode & 0o7777)
     if expected is not None and path.read_bytes() != expected.encode("utf-8"):
         raise _ChangedOnDisk()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".refactor", dir=path.parent)

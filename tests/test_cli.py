@@ -96,6 +96,18 @@ def test_write_applies_in_place_and_keeps_mode_and_crlf(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left
 
 
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o555])
+def test_write_refuses_a_read_only_file_even_as_root(tmp_path: Path, mode: int) -> None:
+    df = write(tmp_path)
+    df.chmod(mode)
+    other = write(tmp_path, name="api.Dockerfile")
+    out = run("--write", "--select", "HY009", "Dockerfile", "api.Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"Dockerfile: read-only (mode {mode:04o}): not written;")
+    assert df.read_text() == LEGACY and stat.S_IMODE(df.stat().st_mode) == mode
+    assert "MAINTAINER" not in other.read_text()  # the writable one is still written
+
+
 def test_write_then_check_is_clean(tmp_path: Path) -> None:
     write(tmp_path)
     assert run("--write", "Dockerfile", cwd=tmp_path).returncode == 0
