@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:
     from .engine.engine import Change, Result
 
-__all__ = ["unified_diff", "colorize", "use_color", "text_lines", "error_location", "to_json", "to_sarif", "to_github", "to_gitlab"]
+__all__ = ["unified_diff", "colorize", "use_color", "text_lines", "error_location", "to_json", "to_sarif", "to_github",
+           "to_gitlab"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -31,8 +32,11 @@ def unified_diff(original: str, new: str, path: str) -> str:
     return "".join(out)
 
 
-def use_color(stream=None) -> bool:
-    """Colour on a terminal unless NO_COLOR is set (https://no-color.org); FORCE_COLOR forces it."""
+def use_color(stream=None, choice: str = "auto") -> bool:
+    """`--color always|never` decides; `auto` is colour on a terminal unless NO_COLOR is set
+    (https://no-color.org), and FORCE_COLOR forces it."""
+    if choice in ("always", "never"):
+        return choice == "always"
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):

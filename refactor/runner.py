@@ -27,6 +27,8 @@ MAX_BYTES = 4 * 1024 * 1024  # no Dockerfile is this large: a file over it is sk
 @dataclass
 class Request:
     mode: str = "diff"  # diff, check, write
+    show_diff: bool = False  # --diff given: the diff under --check, and instead of the new file for stdin
+    color: str = "auto"  # auto, always, never
     stdin_filename: str | None = None
     context: str | None = None
     select: list[str] | None = None
@@ -194,8 +196,14 @@ def _stdin(req: Request) -> FileOutcome:
     base = Path(req.stdin_filename).parent if req.stdin_filename else None
     outcome = refactor_text(text, name, req, context_dir=req.context or (str(base) if base else None), config_dir=base)
     if outcome.status != "failed":
-        # the whole new file goes to stdout, changed or not; diagnostics go to stderr
-        sys.stdout.write(outcome.new_text if outcome.new_text is not None else text)
+        # the whole new file goes to stdout, changed or not (with --diff, the diff instead); diagnostics go to stderr
+        if req.show_diff:
+            from .output import colorize, use_color
+
+            diff = outcome.diff or ""
+            sys.stdout.write(colorize(diff) if use_color(sys.stdout, req.color) else diff)
+        else:
+            sys.stdout.write(outcome.new_text if outcome.new_text is not None else text)
         sys.stdout.flush()
     outcome.diff = None
     return outcome
@@ -418,19 +426,27 @@ def _print_report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool
     fmt = req.output_format
     out = sys.stderr if stdin_mode else sys.stdout
     if fmt == "text":
-        color = use_color(out)
+        # as black: --diff shows the diff (-q keeps it: it is what was asked for); --check names each file
+        # that would change, with its changes, and the diff only with --diff; -q leaves only the errors
+        color = use_color(out, req.color)
+        show_diff = req.mode == "diff" or (req.mode == "check" and req.show_diff)
         for o in outcomes:
             if o.status == "failed":
                 print(o.error, file=sys.stderr)
                 continue
-            if o.status == "skipped" and not req.quiet:
-                print(f"{o.path}: skipped: {'; '.join(o.reasons)}", file=sys.stderr)
+            if o.status == "skipped":
+                if not req.quiet:
+                    print(f"{o.path}: skipped: {'; '.join(o.reasons)}", file=sys.stderr)
                 continue
-            if o.diff and req.mode in ("diff", "check") and not stdin_mode:
+            if o.diff and show_diff and not stdin_mode:
                 out.write(colorize(o.diff) if color else o.diff)
-            if not req.quiet:
-                for line in text_lines(o, o.path, color=color):
-                    print(line, file=out)
+            if req.quiet:
+                continue
+            if req.mode == "check" and o.status == "changed":
+                n = len(o.changes)
+                print(f"{o.path}: would change ({n} change{'s' if n != 1 else ''})", file=out)
+            for line in text_lines(o, o.path, color=color):
+                print(line, file=out)
         out.flush()
         if not req.quiet:
             from .summary import print_summary

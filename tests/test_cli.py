@@ -65,6 +65,17 @@ def test_diff_is_coloured_only_when_asked_and_never_with_no_color(tmp_path: Path
     assert "\x1b[32m+" in forced.stdout
 
 
+def test_color_option_wins_over_no_color_and_force_color(tmp_path: Path) -> None:
+    write(tmp_path)
+    always = run("--color", "always", "Dockerfile", cwd=tmp_path, env={"NO_COLOR": "1"})
+    assert "\x1b[32m+" in always.stdout
+    never = run("--color", "never", "Dockerfile", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[" not in never.stdout
+    auto = run("--color", "auto", "Dockerfile", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[32m+" in auto.stdout
+    assert run("--color", "sometimes", "Dockerfile", cwd=tmp_path).returncode == 2
+
+
 def test_unchanged_file_prints_no_diff(tmp_path: Path) -> None:
     write(tmp_path, "FROM scratch\nCOPY app /app\n")
     out = run("--select", "HY009", "Dockerfile", cwd=tmp_path)
@@ -79,6 +90,50 @@ def test_check_exits_1_when_something_would_change_and_0_when_clean(tmp_path: Pa
     assert run("--check", "Dockerfile", cwd=tmp_path).returncode == 1
     write(tmp_path, "FROM scratch\nCOPY app /app\n", name="Clean.Dockerfile")
     assert run("--check", "--select", "HY009", "Clean.Dockerfile", cwd=tmp_path).returncode == 0
+
+
+def test_check_names_each_file_that_would_change_with_its_changes_but_no_diff(tmp_path: Path) -> None:
+    write(tmp_path)
+    out = run("--check", "--select", "HY009", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stdout.splitlines()[0] == "Dockerfile: would change (1 change)"
+    assert "Dockerfile:2:1: HY009 " in out.stdout
+    assert "--- a/Dockerfile" not in out.stdout and "+LABEL" not in out.stdout
+
+
+def test_check_with_diff_adds_the_diff(tmp_path: Path) -> None:
+    write(tmp_path)
+    out = run("--check", "--diff", "--select", "HY009", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stdout.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n@@ ")
+    assert "Dockerfile: would change (1 change)\n" in out.stdout and "Dockerfile:2:1: HY009 " in out.stdout
+
+
+def test_quiet_check_prints_only_errors(tmp_path: Path) -> None:
+    write(tmp_path)
+    write(tmp_path, "FROM a\nFORM b\n", name="Bad.Dockerfile")
+    out = run("--check", "-q", "Dockerfile", cwd=tmp_path)
+    assert (out.returncode, out.stdout, out.stderr) == (1, "", "")
+    out = run("--check", "-q", "Dockerfile", "Bad.Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("Bad.Dockerfile:2:1: unknown instruction: FORM")
+    assert "would change" not in out.stderr and "summary" not in out.stderr
+
+
+def test_quiet_keeps_the_diff_that_diff_asks_for(tmp_path: Path) -> None:
+    write(tmp_path)
+    for args in (["--diff", "-q"], ["--check", "--diff", "-q"]):
+        out = run(*args, "--select", "HY009", "Dockerfile", cwd=tmp_path)
+        assert out.stdout.startswith("--- a/Dockerfile\n"), args
+        assert "HY009" not in out.stdout and out.stderr == "", args
+
+
+def test_write_excludes_diff_and_check(tmp_path: Path) -> None:
+    write(tmp_path)
+    for other in ("--diff", "--check"):
+        out = run("--write", other, "Dockerfile", cwd=tmp_path)
+        assert out.returncode == 2 and f"not allowed with argument {other}" in out.stderr
+    assert (tmp_path / "Dockerfile").read_text() == LEGACY
 
 
 # --- apply: --write ------------------------------------------------------------------------
@@ -139,6 +194,16 @@ def test_stdin_prints_an_unchanged_file_whole(tmp_path: Path) -> None:
     text = "FROM scratch\nCOPY a /a\n"
     out = run("-", "--stdin-filename", "Dockerfile", "--select", "HY009", stdin=text, cwd=tmp_path)
     assert out.returncode == 0 and out.stdout == text
+
+
+def test_stdin_with_diff_prints_the_diff_not_the_file(tmp_path: Path) -> None:
+    out = run("--diff", "-", "--stdin-filename", "svc/Dockerfile", "--select", "HY009", stdin=LEGACY, cwd=tmp_path)
+    assert out.returncode == 0
+    assert out.stdout.startswith("--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n@@ ")
+    assert "-MAINTAINER Ops <ops@example.com>\n" in out.stdout and "FROM python:3.12-slim\n" not in out.stdout.splitlines(True)
+    assert "svc/Dockerfile:2:1: HY009" in out.stderr
+    clean = run("--diff", "-", "--select", "HY009", stdin="FROM scratch\nCOPY a /a\n", cwd=tmp_path)
+    assert clean.returncode == 0 and clean.stdout == ""
 
 
 def test_stdin_parse_error_keeps_stdout_empty_and_exits_2(tmp_path: Path) -> None:
