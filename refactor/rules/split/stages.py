@@ -70,7 +70,8 @@ def _skip(reason: str, stage) -> Skip:
 
 def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message: str, safety=Safety.REVIEW,
               builder_steps: list[str] = (), runtime_env: list[str] = (), runtime_packages: list[str] = (),
-              runtime_steps: list[str] = (), dropped: tuple = (), runtime_workdir: str | None = None) -> Fix:
+              runtime_steps: list[str] = (), dropped: tuple = (), runtime_workdir: str | None = None,
+              builder_platform: str | None = None) -> Fix:
     """The edits of a split, as one fix: the stage becomes `build`, a runtime stage follows it."""
     style = model.style
     nl = style.newline
@@ -82,10 +83,12 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
         raw = build.stage.base_name
         body = body.replace(raw, build.base.text, 1)
         message += f"; {build.repin}"
+    if builder_platform:  # `FROM --platform=$BUILDPLATFORM golang`: the builder runs natively, cross-compiling
+        body = re.sub(r"^(\s*\S+\s+)", lambda m: f"{m.group(1)}--platform={builder_platform} ", body, count=1)
     builder = build.stage.name or BUILDER  # a stage named already keeps its name (`FROM maven AS builder`)
     runtime_name = RUNTIME if builder != RUNTIME else "app"
     edits = [InsertBefore(frm, f"# {builder} {BUILD_WHAT}", above_comments=False, verbatim=True)]
-    if build.stage.name is None or build.repin:
+    if build.stage.name is None or build.repin or builder_platform:
         named = body if build.stage.name else f"{body} {style.keyword('AS')} {builder}"
         edits.append(Replace(frm, f"{named}{ending}", verbatim=True))
     last = build.last_step()
