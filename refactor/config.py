@@ -12,6 +12,10 @@ wins; command-line options override it. Keys use the command line's names:
     pin-date = "2026-11-01"     # use that table as it stood on that day
     target = "runtime"          # the stage treated as final
     user-id = 10001             # uid and gid of the user US001 adds
+    buildkit = false            # for the legacy builder: no BuildKit-only syntax (cache and secret
+                                # mounts, the syntax directive)
+    syntax-directive = false    # BuildKit features, but no `# syntax=` line: offline builders cannot
+                                # fetch the frontend image it names
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from pathlib import Path
 
 __all__ = ["Config", "ConfigError", "load_config"]
 
-KEYS = {"select", "ignore", "level", "unsafe-fixes", "safe-only", "exclude", "pin-table", "pin-date", "target", "extend-select", "user-id"}
+KEYS = {"select", "ignore", "level", "unsafe-fixes", "safe-only", "exclude", "pin-table", "pin-date", "target", "extend-select", "user-id", "buildkit",
+        "syntax-directive"}
 
 
 class ConfigError(ValueError):
@@ -41,6 +46,8 @@ class Config:
     pin_date: str | None = None
     target: str | None = None
     user_id: int | None = None
+    buildkit: bool = True
+    syntax_directive: bool = True
     root: Path | None = field(default=None)  # the directory the file is in
 
     @property
@@ -111,6 +118,9 @@ def _config(table: dict, path: Path) -> Config:
     user_id = table.get("user-id")
     if user_id is not None and (not isinstance(user_id, int) or isinstance(user_id, bool) or not 0 < user_id < 2**31):
         raise ConfigError(f"{path}: user-id must be a positive whole number (a uid)")
+    for key in ("buildkit", "syntax-directive"):
+        if key in table and not isinstance(table[key], bool):
+            raise ConfigError(f"{path}: {key} must be true or false")
     select = codes("select")
     extend = codes("extend-select")
     if extend:
@@ -125,5 +135,7 @@ def _config(table: dict, path: Path) -> Config:
         pin_date=str(table["pin-date"]) if "pin-date" in table else None,
         target=table.get("target"),
         user_id=user_id,
+        buildkit=table.get("buildkit", True),
+        syntax_directive=table.get("syntax-directive", True),
         root=path.parent,
     )

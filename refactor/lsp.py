@@ -135,7 +135,8 @@ def _refactor(text: str, path: str | None, level: str, config, select: list[str]
     from .runner import safety_net
 
     options = Options(pin_table=config.pin_table_path, pin_date=config.pin_date, target=config.target,
-                      user_id=config.user_id, standalone_edits=edits)
+                      user_id=config.user_id, buildkit=config.buildkit,
+                      syntax_directive=config.syntax_directive, standalone_edits=edits)
     result = refactor(
         text,
         path=path,

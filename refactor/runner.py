@@ -258,6 +258,8 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
         pin_digests=req.pin_digests,
         target=req.target or config.target,
         user_id=config.user_id,
+        buildkit=config.buildkit,
+        syntax_directive=config.syntax_directive,
     )
     try:
         result = refactor(

@@ -437,3 +437,28 @@ def test_rules_lists_every_rule_and_explain_documents_one(tmp_path: Path) -> Non
 def test_version(tmp_path: Path) -> None:
     out = run("--version", cwd=tmp_path)
     assert out.returncode == 0 and out.stdout.startswith("refactor ")
+
+
+_PIP_STEP = "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3\nCMD [\"flask\", \"run\"]\n"
+
+
+def test_buildkit_false_in_the_configuration_leaves_out_cache_mounts_and_the_directive(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(_PIP_STEP)
+    (tmp_path / ".refactor.toml").write_text("buildkit = false\n")
+    out = run("--select", "BK,HY005", "-", "--stdin-filename", str(tmp_path / "Dockerfile"), stdin=_PIP_STEP)
+    assert "--mount" not in out.stdout and "# syntax=" not in out.stdout
+    assert "pip install --no-cache-dir flask" in out.stdout
+
+
+def test_syntax_directive_false_keeps_the_mounts_without_the_directive(tmp_path: Path) -> None:
+    (tmp_path / ".refactor.toml").write_text("syntax-directive = false\n")
+    out = run("--select", "BK", "-", "--stdin-filename", str(tmp_path / "Dockerfile"), stdin=_PIP_STEP)
+    assert "RUN --mount=type=cache,target=/root/.cache/pip pip install flask" in out.stdout
+    assert "# syntax=" not in out.stdout
+
+
+def test_buildkit_setting_that_is_no_boolean_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(_PIP_STEP)
+    (tmp_path / ".refactor.toml").write_text('buildkit = "no"\n')
+    out = run("Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2 and "buildkit must be true or false" in out.stderr

@@ -78,6 +78,8 @@ def test_one_issue_per_change_and_suggestion(tmp_path: Path) -> None:
 
 def test_severity_follows_the_fix_safety(tmp_path: Path) -> None:
     write(tmp_path, MIXED)
+    # for the legacy builder, so that pip's --no-cache-dir (HY005) is the safe finding, not a cache mount (BK001)
+    write(tmp_path, "buildkit = false\n", ".refactor.toml")
     by_code = {}
     for issue in report("Dockerfile", cwd=tmp_path):
         by_code.setdefault(issue["check_name"], set()).add(issue["severity"])

@@ -30,6 +30,9 @@ REFACTOR = [sys.executable, "-m", "refactor"]
 def workspace(tmp_path: Path) -> Path:
     """A copy of a corpus application: the Dockerfile with the build context it reasons about."""
     shutil.copytree(APPS / "python-uv", tmp_path / "app", ignore=shutil.ignore_patterns("expected", "case.toml"))
+    # the legacy builder: these tests take pip's --no-cache-dir (HY005) as their safe fix, which a BuildKit
+    # cache mount (BK001) would replace; the server reads the setting as the command line does
+    (tmp_path / "app" / ".refactor.toml").write_text("buildkit = false\n")
     return tmp_path / "app"
 
 

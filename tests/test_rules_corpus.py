@@ -11,6 +11,8 @@ means the rule must leave the file alone. An optional `case.toml` says more:
     pin-date = "2025-01-01"     # Options for the run, as in [tool.refactor]
     pin-table = "table.toml"    # (relative to the case folder)
     user-id = 4242              # the uid US001 gives its user
+    buildkit = false            # the legacy builder (no BuildKit-only syntax)
+    syntax-directive = false    # no `# syntax=` line
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def run_case(case: Path):
 def case_options(case: Path, spec: dict) -> Options:
     table = spec.get("pin-table")
     return Options(pin_date=spec.get("pin-date"), pin_table=str(case / table) if table else None,
-                   user_id=spec.get("user-id"))
+                   user_id=spec.get("user-id"), buildkit=spec.get("buildkit", True),
+                   syntax_directive=spec.get("syntax-directive", True))
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)

@@ -31,6 +31,8 @@ class Options:
     registry_mirror: str | None = None  # base URL of a registry to ask instead of the image's own
     target: str | None = None  # the stage `--target` names; the last stage when None
     user_id: int | None = None  # uid and gid of the user US001 adds (10001 when None)
+    buildkit: bool = True  # BuildKit-only syntax may be added (false: the legacy builder)
+    syntax_directive: bool = True  # a file given BuildKit-only syntax gets `# syntax=docker/dockerfile:1`
     standalone_edits: bool = True  # compute each Change.edit (a language server's diagnostics skip them)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -66,7 +66,7 @@ def rpm_verb(command: Command) -> tuple[str, Word] | None:
     return None
 
 
-_WINDOWS_IMAGE = re.compile(r"(^|/)(windows|nanoserver|servercore)([/:@-]|$)|windowsservercore|powershell", re.I)
+_WINDOWS_IMAGE = re.compile(r"(^|[/:-])(windows|nanoserver|servercore)([/:@-]|$)|windowsservercore|powershell", re.I)
 
 
 def is_windows(model, stage) -> bool:

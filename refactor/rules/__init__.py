@@ -1,7 +1,9 @@
 """The rules: one module each, under refactor/rules/<area>/, found by listing the folders.
 
 The engine runs them in a fixed order: by area as below (structure first, then
-the lines it moves, then the hygiene of single lines), then by code.
+the lines it moves, then BuildKit's cache mounts, before the hygiene of single
+lines that would otherwise add `--no-cache-dir` and cleanups the mounts make
+pointless), then by code.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ AREAS = {
     "PN": ("pin", "pinned base images"),
     "US": ("user", "non-root user"),
     "HC": ("healthcheck", "health checks"),
-    "HY": ("hygiene", "hygiene"),
     "BK": ("buildkit", "BuildKit features"),
+    "HY": ("hygiene", "hygiene"),
 }
 
 

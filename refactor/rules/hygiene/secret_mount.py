@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import InsertBefore, Remove, Replace
+from ...engine.edits import Remove, Replace
 from ...engine.textedit import arguments_text, edit_arguments
 from ..base import Fix, Rule, Safety, Skip
+from ..buildkit.syntax_directive import directive_edits
 
 
 class SecretMount(Rule):
@@ -61,6 +62,8 @@ class SecretMount(Rule):
     safety = Safety.UNSAFE
 
     def check(self, model):
+        if not model.options.buildkit:
+            return  # secret mounts are BuildKit's: the legacy builder has none
         names: dict[str, list] = {}
         for stage in model.stages:
             for ins in stage.instructions[1:]:
@@ -84,7 +87,7 @@ class SecretMount(Rule):
                          f"; the {unnamed} later RUN lines that do not name {name} no longer see it")
             used = "the RUN line that uses it" if runs == 1 else f"the {runs} RUN lines that use it"
             message = f"ARG {name} moved into a secret mount of {used}, read from /run/secrets/{name}: {needs}{more}"
-            edits.extend(_syntax_directive(model))
+            edits.extend(directive_edits(model))
             yield Fix(places[0][1], message, Safety.UNSAFE, tuple(edits))
 
 
@@ -177,8 +180,3 @@ def _with_secret(model, ins, name: str) -> str | None:
         return None
     return code
 
-
-def _syntax_directive(model):
-    if model.df.directive("syntax") is not None or not model.df.instructions:
-        return []
-    return [InsertBefore(model.df.instructions[0], "# syntax=docker/dockerfile:1", above_comments=True, verbatim=True)]
