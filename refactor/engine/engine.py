@@ -21,7 +21,7 @@ from ..rules.base import Fix, Safety, Skip
 from ..syntax.errors import ParseError
 from ..syntax.parser import parse
 from ..syntax.tree import Dockerfile, Instruction
-from .edits import EditConflict, InsertAfter, InsertBefore, Remove, Replace, Style, apply_edits
+from ..syntax.edits import EditConflict, InsertAfter, InsertBefore, Remove, Replace, Style, apply_edits
 
 __all__ = ["refactor", "Result", "Change", "Range", "TextEdit", "select_rules"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..syntax.tree import Dockerfile, Instruction
+from .tree import Dockerfile, Instruction
 
 __all__ = ["Replace", "InsertBefore", "InsertAfter", "Remove", "Edit", "Style", "apply_edits", "EditConflict"]
 
