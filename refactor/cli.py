@@ -1,10 +1,13 @@
 """The `refactor` command.
 
-    refactor [--diff | --check | --write] PATH…     review, gate, or apply
-    refactor - --stdin-filename path/Dockerfile      stdin in, the new file out
+    refactor [--diff | --check [--diff] | --write] PATH…  review, gate, or apply
+    refactor - --stdin-filename path/Dockerfile         stdin in, the new file (--diff: the diff) out
     refactor rules | explain CODE | parse PATH…
-    refactor verify PATH [--http PORT/PATH]          build both, run both, compare
-    refactor lsp                                     the language server, over stdio
+    refactor verify PATH [--http PORT/PATH]             build both, run both, compare
+    refactor lsp                                        the language server, over stdio
+
+--check prints a line per file that would change and its changes (`path:line:col: CODE
+message`), --check --diff the diff too, -q only the errors (and the diff --diff asks for).
 
 Exit codes: 0 success (nothing to do, or done), 1 changes needed under
 --check, 2 usage error or a file that cannot be read or parsed
@@ -57,10 +60,12 @@ def _main_parser() -> argparse.ArgumentParser:
                "Exit codes: 0 done, 1 changes needed (--check), 2 input or usage error, 3 internal error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="Dockerfiles or directories; - reads standard input")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--diff", action="store_true", help="show the changes as a unified diff (the default)")
-    mode.add_argument("--check", action="store_true", help="exit 1 when a file would change; print the diff")
-    mode.add_argument("--write", action="store_true", help="apply the changes in place")
+    p.add_argument("--diff", action="store_true",
+                   help="show the changes as a unified diff (the default; with --check, as well as the gate)")
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 when a file would change; print a line per such file and per change (add --diff "
+                        "for the diff)")
+    p.add_argument("--write", action="store_true", help="apply the changes in place")
     p.add_argument("--stdin-filename", metavar="PATH", help="the path standard input stands for")
     p.add_argument("--context", metavar="DIR", help="build context directory (default: the Dockerfile's)")
     p.add_argument("--select", action="append", metavar="CODES", help="rule codes or prefixes to run (HY, PN001)")
@@ -72,7 +77,10 @@ def _main_parser() -> argparse.ArgumentParser:
                    help="report format (default: text)")
     p.add_argument("--target", metavar="STAGE", help="the stage to treat as final")
     p.add_argument("--pin-digests", action="store_true", help="also pin base images to digests (asks the registry)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the diff")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors (and the diff --diff asks for)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour the output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), "
+                        "always or never (both win over NO_COLOR and FORCE_COLOR)")
     bulk = p.add_argument_group("many files")
     bulk.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: all cores)")
     bulk.add_argument("--exclude", action="append", default=[], metavar="GLOB",
@@ -106,7 +114,10 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 def _run(argv: list[str]) -> int:
     """Review, gate or apply: the main command."""
-    ns = _main_parser().parse_args(argv)
+    parser = _main_parser()
+    ns = parser.parse_args(argv)
+    if ns.write and (ns.diff or ns.check):
+        parser.error(f"argument --write: not allowed with argument {'--diff' if ns.diff else '--check'}")
     if not ns.paths:
         print("refactor: no path given (use - for standard input; refactor -h for help)", file=sys.stderr)
         return EXIT_INPUT
@@ -114,6 +125,8 @@ def _run(argv: list[str]) -> int:
 
     request = Request(
         mode="check" if ns.check else "write" if ns.write else "diff",
+        show_diff=ns.diff,
+        color=ns.color,
         stdin_filename=ns.stdin_filename,
         context=ns.context,
         select=_split(ns.select),

@@ -30,6 +30,7 @@ class Target:
     path: str
     context: str | None = None  # a compose file's build context, when one names this file
     key: str = ""  # the path relative to the directory it was found under: what --shard hashes
+    named: bool = False  # named on the command line, not found below a directory: it must be a Dockerfile
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def collect(paths: list[str], exclude: list[str], shard: tuple[int, int] | None)
             early.append(Unused(raw, error=f"{raw}: no such file or directory"))
         elif raw not in seen:
             seen.add(raw)
-            targets.append(Target(raw, key=raw))
+            targets.append(Target(raw, key=raw, named=True))
     if shard is not None:
         k, n = shard
         targets = [t for t in targets if _bucket(t.key, n) == k - 1]

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:
     from .engine.engine import Change, Result
 
-__all__ = ["unified_diff", "colorize", "use_color", "text_lines", "to_json", "to_sarif", "to_github", "to_gitlab"]
+__all__ = ["unified_diff", "colorize", "use_color", "text_lines", "error_location", "to_json", "to_sarif", "to_github",
+           "to_gitlab"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -31,8 +32,11 @@ def unified_diff(original: str, new: str, path: str) -> str:
     return "".join(out)
 
 
-def use_color(stream=None) -> bool:
-    """Colour on a terminal unless NO_COLOR is set (https://no-color.org); FORCE_COLOR forces it."""
+def use_color(stream=None, choice: str = "auto") -> bool:
+    """`--color always|never` decides; `auto` is colour on a terminal unless NO_COLOR is set
+    (https://no-color.org), and FORCE_COLOR forces it."""
+    if choice in ("always", "never"):
+        return choice == "always"
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -111,7 +115,22 @@ def file_dict(path: str, result: "Result | None", *, status: str, error: str | N
         d["diff"] = diff
     if error is not None:
         d["error"] = error
+        d["diagnostic"] = error_location(path, error)
     return d
+
+
+def error_location(path: str, error: str) -> dict:
+    """`{path, line, column, message}` of an error: line and column from its `path:line:col: message`
+    first line (a parse error, bad bytes), None where it names no place in the file (cannot read,
+    an internal error, a configuration file's error, which names that file instead)."""
+    import re
+
+    first = error.splitlines()[0] if error.strip() else error
+    m = re.match(re.escape(path) + r":(\d+):(\d+): (.*)", first)
+    if m:
+        return {"path": path, "line": int(m.group(1)), "column": int(m.group(2)), "message": m.group(3)}
+    message = first[len(path) + 2:] if first.startswith(path + ": ") else first
+    return {"path": path, "line": None, "column": None, "message": message}
 
 
 def to_json(files: list[dict]) -> str:
@@ -177,11 +196,15 @@ def to_sarif(files: list[dict], rules: Iterable) -> str:
                     }]
                 results.append(res)
         if f.get("error"):
+            where = error_location(f["path"], f["error"])
+            location: dict = {"artifactLocation": {"uri": uri}}
+            if where["line"] is not None:
+                location["region"] = {"startLine": where["line"], "startColumn": where["column"]}
             results.append({
                 "ruleId": "E001",
                 "level": "error",
                 "message": {"text": f["error"]},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+                "locations": [{"physicalLocation": location}],
             })
     sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
@@ -209,7 +232,14 @@ def to_github(files: list[dict]) -> str:
                          f"col={c['range']['start']['column']},title={_prop(c['code'] + ' ' + c['title'])}")
                 out.append(f"::{level} {props}::{_data(c['message'])}")
         if f.get("error"):
-            out.append(f"::error file={_prop(f['path'])}::{_data(f['error'])}")
+            where = error_location(f["path"], f["error"])
+            if where["line"] is not None:  # the annotation sits on the line; the text after the first line
+                rest = f["error"].split("\n", 1)[1:]  # shows the source line and a caret under the column
+                text = "\n".join([where["message"], *rest])
+                out.append(f"::error file={_prop(f['path'])},line={where['line']},col={where['column']},"
+                           f"title={_prop('E001 cannot be read or parsed')}::{_data(text)}")
+            else:
+                out.append(f"::error file={_prop(f['path'])}::{_data(f['error'])}")
     return "\n".join(out) + ("\n" if out else "")
 
 

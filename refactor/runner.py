@@ -27,6 +27,8 @@ MAX_BYTES = 4 * 1024 * 1024  # no Dockerfile is this large: a file over it is sk
 @dataclass
 class Request:
     mode: str = "diff"  # diff, check, write
+    show_diff: bool = False  # --diff given: the diff under --check, and instead of the new file for stdin
+    color: str = "auto"  # auto, always, never
     stdin_filename: str | None = None
     context: str | None = None
     select: list[str] | None = None
@@ -69,8 +71,9 @@ def read_dockerfile(path: str) -> tuple[str, str | None]:
     return text, error
 
 
-def _read(path: str) -> tuple[str, str | None, str | None]:
-    """(text, error, skip reason)."""
+def _read(path: str, *, named: bool = False) -> tuple[str, str | None, str | None]:
+    """(text, error, skip reason). A binary file found below a directory is skipped; one `named`
+    on the command line is an input error, as a missing one is."""
     p = Path(path)
     try:
         if p.is_dir():
@@ -84,7 +87,15 @@ def _read(path: str) -> tuple[str, str | None, str | None]:
     except OSError as e:
         return "", f"{path}: cannot read: {e.strerror or e}", None
     if b"\x00" in data[:8192]:
-        return "", None, "binary file (NUL bytes)"
+        if not named:
+            return "", None, "binary file (NUL bytes)"
+        text, error = decode(data, path)
+        if error:
+            return "", error, None
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        return "", f"{path}:{line}:{col}: not a Dockerfile: binary content (a NUL byte at offset {offset})", None
     text, error = decode(data, path)
     return text, error, None
 
@@ -138,7 +149,7 @@ def _process_all(targets: list[Target], req: Request) -> list[FileOutcome]:
         if jobs <= 1 or len(targets) < 2 * jobs:
             results = []
             for t in targets:
-                results.append(process_file(t.path, req, context=t.context))
+                results.append(process_file(t.path, req, context=t.context, named=t.named))
                 progress.advance()
             return results
         import concurrent.futures
@@ -172,7 +183,7 @@ def _warm_up() -> None:
 def _work(item: tuple[Target, Request]) -> FileOutcome:
     target, req = item
     try:
-        return process_file(target.path, req, context=target.context)
+        return process_file(target.path, req, context=target.context, named=target.named)
     except Exception:  # never lose the other files to one bug
         return FileOutcome(target.path, "failed", EXIT_INTERNAL, error=f"{target.path}: internal error\n{traceback.format_exc()}")
 
@@ -186,15 +197,21 @@ def _stdin(req: Request) -> FileOutcome:
     base = Path(req.stdin_filename).parent if req.stdin_filename else None
     outcome = refactor_text(text, name, req, context_dir=req.context or (str(base) if base else None), config_dir=base)
     if outcome.status != "failed":
-        # the whole new file goes to stdout, changed or not; diagnostics go to stderr
-        sys.stdout.write(outcome.new_text if outcome.new_text is not None else text)
+        # the whole new file goes to stdout, changed or not (with --diff, the diff instead); diagnostics go to stderr
+        if req.show_diff:
+            from .output import colorize, use_color
+
+            diff = outcome.diff or ""
+            sys.stdout.write(colorize(diff) if use_color(sys.stdout, req.color) else diff)
+        else:
+            sys.stdout.write(outcome.new_text if outcome.new_text is not None else text)
         sys.stdout.flush()
     outcome.diff = None
     return outcome
 
 
-def process_file(path: str, req: Request, *, context: str | None = None) -> FileOutcome:
-    text, error, skip = _read(path)
+def process_file(path: str, req: Request, *, context: str | None = None, named: bool = False) -> FileOutcome:
+    text, error, skip = _read(path, named=named)
     if error:
         return FileOutcome(path, "failed", EXIT_INPUT, error=error)
     if skip:
@@ -208,6 +225,10 @@ def process_file(path: str, req: Request, *, context: str | None = None) -> File
         except _ChangedOnDisk:
             outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
             outcome.error = f"{path}: changed on disk while it was being refactored; not written"
+        except ReadOnlyFile as e:
+            outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
+            outcome.error = (f"{path}: read-only (mode {e.mode:04o}): not written; "
+                             f"make it writable (chmod u+w) for refactor to change it")
         except OSError as e:
             outcome.status, outcome.exit_code, outcome.changes = "failed", EXIT_INPUT, []
             outcome.error = f"{path}: cannot write: {e.strerror or e}"
@@ -300,14 +321,26 @@ class _ChangedOnDisk(Exception):
     pass
 
 
+class ReadOnlyFile(Exception):
+    """The file has no write bit for anyone: the rename would replace it all the same (and root may
+    write anything), so its mode bits are what says whether it may change."""
+
+    def __init__(self, mode: int) -> None:
+        super().__init__(f"read-only (mode {mode:04o})")
+        self.mode = mode
+
+
 def write_atomic(path: Path, text: str, *, expected: str | None = None) -> None:
     """Replace `path` with `text`: a temporary file in the same folder, fsync, rename.
 
-    Keeps the file's mode (and owner where allowed). With `expected`, refuses
-    (raises) when the file no longer holds those bytes: someone changed it meanwhile.
+    Keeps the file's mode (and owner where allowed). Refuses (raises ReadOnlyFile) a file
+    that no one may write. With `expected`, refuses (raises) when the file no longer holds
+    those bytes: someone changed it meanwhile.
     """
     data = text.encode("utf-8")
     st = path.stat()
+    if not st.st_mode & 0o222:
+        raise ReadOnlyFile(st.st_mode & 0o7777)
     if expected is not None and path.read_bytes() != expected.encode("utf-8"):
         raise _ChangedOnDisk()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".refactor", dir=path.parent)
@@ -394,19 +427,27 @@ def _print_report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool
     fmt = req.output_format
     out = sys.stderr if stdin_mode else sys.stdout
     if fmt == "text":
-        color = use_color(out)
+        # as black: --diff shows the diff (-q keeps it: it is what was asked for); --check names each file
+        # that would change, with its changes, and the diff only with --diff; -q leaves only the errors
+        color = use_color(out, req.color)
+        show_diff = req.mode == "diff" or (req.mode == "check" and req.show_diff)
         for o in outcomes:
             if o.status == "failed":
                 print(o.error, file=sys.stderr)
                 continue
-            if o.status == "skipped" and not req.quiet:
-                print(f"{o.path}: skipped: {'; '.join(o.reasons)}", file=sys.stderr)
+            if o.status == "skipped":
+                if not req.quiet:
+                    print(f"{o.path}: skipped: {'; '.join(o.reasons)}", file=sys.stderr)
                 continue
-            if o.diff and req.mode in ("diff", "check") and not stdin_mode:
+            if o.diff and show_diff and not stdin_mode:
                 out.write(colorize(o.diff) if color else o.diff)
-            if not req.quiet:
-                for line in text_lines(o, o.path, color=color):
-                    print(line, file=out)
+            if req.quiet:
+                continue
+            if req.mode == "check" and o.status == "changed":
+                n = len(o.changes)
+                print(f"{o.path}: would change ({n} change{'s' if n != 1 else ''})", file=out)
+            for line in text_lines(o, o.path, color=color):
+                print(line, file=out)
         out.flush()
         if not req.quiet:
             from .summary import print_summary

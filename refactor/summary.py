@@ -80,7 +80,7 @@ def print_summary(outcomes, req, *, bulk: bool) -> None:
     if s["failures"]:
         details.append(("failed", s["failures"]))
     if sys.stderr.isatty():
-        _rich_table(rows, details)
+        _rich_table(rows, details, color=getattr(req, "color", "auto"))
     else:
         width = max(len(k) for k, _ in rows)
         print("refactor summary", file=sys.stderr)
@@ -92,11 +92,13 @@ def print_summary(outcomes, req, *, bulk: bool) -> None:
                 print(f"    {line}", file=sys.stderr)
 
 
-def _rich_table(rows, details) -> None:
+def _rich_table(rows, details, *, color: str = "auto") -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=True)
+    # rich reads NO_COLOR and FORCE_COLOR itself; --color always/never wins over both
+    console = Console(stderr=True, **({"no_color": True} if color == "never" else
+                                       {"force_terminal": True} if color == "always" else {}))
     table = Table(title="refactor summary", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")

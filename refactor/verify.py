@@ -6,8 +6,9 @@ the table shows what the refactor gained: final image size, layers, the user it 
 health check, build time, and the time of a cached rebuild after a one-line source change.
 
 Exit codes: 0 the refactored image behaves the same, 1 it behaves differently or does not
-build, 2 usage, no builder, a base image that cannot be had or an original that does not
-build, 3 internal error. Images and containers it made are removed unless `--keep`.
+build, 2 usage, no builder, a base image that cannot be had, an original that does not
+build or run, or a machine whose container runtime cannot run containers (refused resource
+limits), 3 internal error. Images and containers it made are removed unless `--keep`.
 """
 
 from __future__ import annotations
@@ -165,7 +166,13 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
                     break
                 tool.describe(images[name], image)
                 log(f"running the {name} image")
-                _exercise(tool, images[name], f"refactor-verify-{run_id}-{name}", probe, image, timeout)
+                try:
+                    _exercise(tool, images[name], f"refactor-verify-{run_id}-{name}", probe, image, timeout)
+                except VerifyError as e:
+                    if name == "original" and e.code == EXIT_DIFFERS:  # as an original that does not build
+                        raise VerifyError(f"{path}: the original image does not run with {tool.runner}; nothing "
+                                          f"to compare\n{e}", EXIT_INPUT) from e
+                    raise
             if rebuild and report.original.built and report.refactored.built:
                 source = _source_to_change(ctx, copied_sources(text))
                 if source is not None:
@@ -319,7 +326,11 @@ class Builder:
             args.append("--pull=never")
         started = self._call(self.runner, *args, tag)
         if started.returncode != 0:
-            raise VerifyError(f"{tag}: the container did not start: {started.stderr.strip()}", EXIT_DIFFERS)
+            reason = started.stderr.strip()
+            if refuses_limits(reason):  # this machine, not the image: no container would start here
+                raise VerifyError(f"{tag}: this machine cannot run the containers: {self.runner} refused its default "
+                                  f"resource limits: {reason}\nhint: {limits_hint(self.runner)}", EXIT_INPUT)
+            raise VerifyError(f"{tag}: the container did not start: {reason}", EXIT_DIFFERS)
 
     def state(self, name: str) -> dict:
         done = self._call(self.runner, "inspect", name)
@@ -345,6 +356,21 @@ class Builder:
             if time.monotonic() > deadline:
                 return "fails"
             time.sleep(1.0)
+
+
+def refuses_limits(stderr: str) -> bool:
+    """The OCI runtime could not apply the resource limits the engine asks for by default: crun's
+    `setrlimit `RLIMIT_NPROC`: Operation not permitted`, runc's `error setting rlimit type 7`."""
+    return "rlimit" in stderr.lower()
+
+
+def limits_hint(runner: str) -> str:
+    if runner == "docker":
+        return ('set limits this host allows in the engine\'s /etc/docker/daemon.json, e.g. "default-ulimits": '
+                '{"nofile": {"Name": "nofile", "Soft": 16384, "Hard": 16384}}, and restart it')
+    return ('set limits this host allows in containers.conf (the file CONTAINERS_CONF names, else '
+            '~/.config/containers/containers.conf or /etc/containers/containers.conf): '
+            '[containers] default_ulimits = ["nofile=16384:16384", "nproc=16384:16384"]')
 
 
 def _container_name(tag: str) -> str:
@@ -609,8 +635,9 @@ def main(argv: list[str]) -> int:
                 description="Build the original and the refactored Dockerfile, run both, and compare.",
                 epilog="Containers run on the host network, one after the other. Exit codes: 0 the refactored "
                        "image behaves the same, 1 it behaves differently, fails its health check or does not "
-                       "build, 2 usage, no builder, a base image that cannot be had or an original that does "
-                       "not build, 3 internal error.")
+                       "build, 2 usage, no builder, a base image that cannot be had, an original that does "
+                       "not build or run, or a container runtime that cannot run containers here, 3 internal "
+                       "error.")
     p.add_argument("path", metavar="PATH", help="the Dockerfile")
     p.add_argument("--context", metavar="DIR", help="build context (default: the Dockerfile's directory)")
     how = p.add_mutually_exclusive_group()

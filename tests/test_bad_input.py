@@ -82,10 +82,12 @@ WITH_NULS = b"FROM alpine:3.20\nRUN echo \x00\x00\x01\x02 done\n"
 
 @pytest.mark.parametrize("data", [PNG, WITH_NULS], ids=["png", "nul-bytes"])
 @pytest.mark.parametrize("mode", ["--check", "--write"])
-def test_binary_content_is_skipped_or_rejected_by_name(tmp_path: Path, data: bytes, mode: str) -> None:
+def test_binary_content_named_on_the_command_line_is_an_input_error(tmp_path: Path, data: bytes, mode: str) -> None:
     write(tmp_path / "svc" / "Dockerfile", data)
     proc = run(mode, "svc/Dockerfile", cwd=tmp_path)
-    assert_skipped_or_rejected(proc, "svc/Dockerfile", "binary", "NUL", "UTF-8", "text")
+    out = assert_skipped_or_rejected(proc, "svc/Dockerfile", "binary", "NUL", "UTF-8", "text")
+    assert proc.returncode == 2, out  # as a missing file is: the path given is not a Dockerfile
+    assert re.search(r"^svc/Dockerfile:\d+:\d+: ", out, re.M), out
     assert (tmp_path / "svc" / "Dockerfile").read_bytes() == data
 
 

@@ -207,7 +207,7 @@ def check_output(fmt: str, text: str, scenario: str, sarif_validator) -> None:
             assert any(line.startswith("::warning file=Dockerfile,line=") or line.startswith("::notice file=Dockerfile,line=")
                        for line in lines)
         if scenario == "broken":
-            assert any(line.startswith("::error file=bad/Dockerfile::") for line in lines)
+            assert any(line.startswith("::error file=bad/Dockerfile,line=") for line in lines)  # at the parse error
     elif fmt == "gitlab":
         issues = json.loads(text)
         assert isinstance(issues, list) and bool(issues) is (scenario != "clean")

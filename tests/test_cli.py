@@ -65,6 +65,17 @@ def test_diff_is_coloured_only_when_asked_and_never_with_no_color(tmp_path: Path
     assert "\x1b[32m+" in forced.stdout
 
 
+def test_color_option_wins_over_no_color_and_force_color(tmp_path: Path) -> None:
+    write(tmp_path)
+    always = run("--color", "always", "Dockerfile", cwd=tmp_path, env={"NO_COLOR": "1"})
+    assert "\x1b[32m+" in always.stdout
+    never = run("--color", "never", "Dockerfile", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[" not in never.stdout
+    auto = run("--color", "auto", "Dockerfile", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[32m+" in auto.stdout
+    assert run("--color", "sometimes", "Dockerfile", cwd=tmp_path).returncode == 2
+
+
 def test_unchanged_file_prints_no_diff(tmp_path: Path) -> None:
     write(tmp_path, "FROM scratch\nCOPY app /app\n")
     out = run("--select", "HY009", "Dockerfile", cwd=tmp_path)
@@ -81,6 +92,50 @@ def test_check_exits_1_when_something_would_change_and_0_when_clean(tmp_path: Pa
     assert run("--check", "--select", "HY009", "Clean.Dockerfile", cwd=tmp_path).returncode == 0
 
 
+def test_check_names_each_file_that_would_change_with_its_changes_but_no_diff(tmp_path: Path) -> None:
+    write(tmp_path)
+    out = run("--check", "--select", "HY009", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stdout.splitlines()[0] == "Dockerfile: would change (1 change)"
+    assert "Dockerfile:2:1: HY009 " in out.stdout
+    assert "--- a/Dockerfile" not in out.stdout and "+LABEL" not in out.stdout
+
+
+def test_check_with_diff_adds_the_diff(tmp_path: Path) -> None:
+    write(tmp_path)
+    out = run("--check", "--diff", "--select", "HY009", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stdout.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n@@ ")
+    assert "Dockerfile: would change (1 change)\n" in out.stdout and "Dockerfile:2:1: HY009 " in out.stdout
+
+
+def test_quiet_check_prints_only_errors(tmp_path: Path) -> None:
+    write(tmp_path)
+    write(tmp_path, "FROM a\nFORM b\n", name="Bad.Dockerfile")
+    out = run("--check", "-q", "Dockerfile", cwd=tmp_path)
+    assert (out.returncode, out.stdout, out.stderr) == (1, "", "")
+    out = run("--check", "-q", "Dockerfile", "Bad.Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("Bad.Dockerfile:2:1: unknown instruction: FORM")
+    assert "would change" not in out.stderr and "summary" not in out.stderr
+
+
+def test_quiet_keeps_the_diff_that_diff_asks_for(tmp_path: Path) -> None:
+    write(tmp_path)
+    for args in (["--diff", "-q"], ["--check", "--diff", "-q"]):
+        out = run(*args, "--select", "HY009", "Dockerfile", cwd=tmp_path)
+        assert out.stdout.startswith("--- a/Dockerfile\n"), args
+        assert "HY009" not in out.stdout and out.stderr == "", args
+
+
+def test_write_excludes_diff_and_check(tmp_path: Path) -> None:
+    write(tmp_path)
+    for other in ("--diff", "--check"):
+        out = run("--write", other, "Dockerfile", cwd=tmp_path)
+        assert out.returncode == 2 and f"not allowed with argument {other}" in out.stderr
+    assert (tmp_path / "Dockerfile").read_text() == LEGACY
+
+
 # --- apply: --write ------------------------------------------------------------------------
 
 
@@ -94,6 +149,18 @@ def test_write_applies_in_place_and_keeps_mode_and_crlf(tmp_path: Path) -> None:
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert stat.S_IMODE(df.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o555])
+def test_write_refuses_a_read_only_file_even_as_root(tmp_path: Path, mode: int) -> None:
+    df = write(tmp_path)
+    df.chmod(mode)
+    other = write(tmp_path, name="api.Dockerfile")
+    out = run("--write", "--select", "HY009", "Dockerfile", "api.Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"Dockerfile: read-only (mode {mode:04o}): not written;")
+    assert df.read_text() == LEGACY and stat.S_IMODE(df.stat().st_mode) == mode
+    assert "MAINTAINER" not in other.read_text()  # the writable one is still written
 
 
 def test_write_then_check_is_clean(tmp_path: Path) -> None:
@@ -129,6 +196,16 @@ def test_stdin_prints_an_unchanged_file_whole(tmp_path: Path) -> None:
     assert out.returncode == 0 and out.stdout == text
 
 
+def test_stdin_with_diff_prints_the_diff_not_the_file(tmp_path: Path) -> None:
+    out = run("--diff", "-", "--stdin-filename", "svc/Dockerfile", "--select", "HY009", stdin=LEGACY, cwd=tmp_path)
+    assert out.returncode == 0
+    assert out.stdout.startswith("--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n@@ ")
+    assert "-MAINTAINER Ops <ops@example.com>\n" in out.stdout and "FROM python:3.12-slim\n" not in out.stdout.splitlines(True)
+    assert "svc/Dockerfile:2:1: HY009" in out.stderr
+    clean = run("--diff", "-", "--select", "HY009", stdin="FROM scratch\nCOPY a /a\n", cwd=tmp_path)
+    assert clean.returncode == 0 and clean.stdout == ""
+
+
 def test_stdin_parse_error_keeps_stdout_empty_and_exits_2(tmp_path: Path) -> None:
     out = run("-", "--stdin-filename", "app/Dockerfile", stdin="FROM a\nCMD [1]\n", cwd=tmp_path)
     assert out.returncode == 2
@@ -153,6 +230,19 @@ def test_invalid_utf8_is_an_input_error_with_the_byte_offset(tmp_path: Path) -> 
     out = run("Dockerfile", cwd=tmp_path)
     assert out.returncode == 2
     assert "Dockerfile:2:10: not UTF-8 text: invalid byte 0xff at offset 16" in out.stderr
+
+
+def test_a_binary_file_named_on_the_command_line_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "logo.Dockerfile").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "app.Dockerfile").write_bytes(b"FROM a\nRUN echo \x00\n")
+    out = run("--check", "logo.Dockerfile", "app.Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "logo.Dockerfile:1:1: not UTF-8 text: invalid byte 0x89 at offset 0" in out.stderr
+    assert "app.Dockerfile:2:10: not a Dockerfile: binary content (a NUL byte at offset 16)" in out.stderr
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "app.Dockerfile").rename(tmp_path / "tree" / "Dockerfile")
+    walked = run("--check", "tree", cwd=tmp_path)  # found below a directory: skipped with the reason
+    assert walked.returncode == 0 and "tree/Dockerfile: skipped: binary file" in walked.stderr
 
 
 def test_missing_file_and_bad_usage_exit_2(tmp_path: Path) -> None:
@@ -282,6 +372,38 @@ def sarif_schema() -> dict | None:
         with tarfile.open(Path(tmp) / pack.stdout.strip().splitlines()[-1]) as t:
             member = t.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
             return json.loads(member.read()) if member else None
+
+
+PARSE_ERROR = "FROM alpine:3.20\nRUN true\nFORM alpine\n"
+
+
+def test_a_parse_error_in_json_is_an_object_with_path_line_column_and_message(tmp_path: Path) -> None:
+    write(tmp_path, PARSE_ERROR)
+    out = run("--check", "--format", "json", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    f = json.loads(out.stdout)["files"][0]
+    assert f["status"] == "failed" and f["error"].startswith("Dockerfile:3:1: unknown instruction: FORM")
+    assert f["diagnostic"] == {"path": "Dockerfile", "line": 3, "column": 1, "message": "unknown instruction: FORM"}
+    missing = json.loads(run("--format", "json", "nope/Dockerfile", cwd=tmp_path).stdout)["files"][0]
+    assert missing["diagnostic"] == {"path": "nope/Dockerfile", "line": None, "column": None,
+                                     "message": "no such file or directory"}
+
+
+def test_a_parse_error_in_sarif_has_a_region(tmp_path: Path) -> None:
+    write(tmp_path, PARSE_ERROR)
+    out = run("--check", "--format", "sarif", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    [result] = json.loads(out.stdout)["runs"][0]["results"]
+    assert result["ruleId"] == "E001" and result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 1}
+
+
+def test_a_parse_error_in_github_format_has_a_line_and_column(tmp_path: Path) -> None:
+    write(tmp_path, PARSE_ERROR)
+    out = run("--check", "--format", "github", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stdout.startswith("::error file=Dockerfile,line=3,col=1,title=E001 cannot be read or parsed::"
+                                 "unknown instruction: FORM%0A")
 
 
 def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path, project: Path) -> None:

@@ -121,7 +121,7 @@ def test_manifest_is_valid_for_pre_commit_and_names_both_hooks() -> None:
 
     hooks = {h["id"]: h for h in load_manifest(str(HOOKS))}
     assert set(hooks) == {"refactor", "refactor-fix"}
-    assert hooks["refactor"]["entry"] == "refactor --check"
+    assert hooks["refactor"]["entry"] == "refactor --check --diff"  # --check alone no longer prints the diff
     assert hooks["refactor-fix"]["entry"] == "refactor --write"
     for h in hooks.values():
         assert h["language"] == "python" and h["pass_filenames"] is True and h["args"] == []

@@ -211,3 +211,85 @@ def test_the_http_probe_notices_a_page_that_changes_from_one_request_to_the_next
         server.server_close()
     assert steady == ("http", 200, b"same")
     assert varying == ("http", 200, "varies") and "the body varies" in text
+
+
+# --- a machine whose container runtime cannot run containers ------------------------------------
+
+CRUN_RLIMIT = "Error: crun: setrlimit `RLIMIT_NPROC`: Operation not permitted: OCI permission denied"
+RUNC_RLIMIT = ("Error: OCI runtime error: runc: runc create failed: unable to start container process: error during "
+               "container init: error setting rlimits for ready process: error setting rlimit type 7: operation not "
+               "permitted")
+
+
+class FakePodman(Builder):
+    """Podman as a host that builds and inspects but refuses to start containers with `run_error`."""
+
+    run_error = CRUN_RLIMIT
+
+    def _call(self, tool, *args, timeout=120, **kw):
+        import subprocess
+
+        self.calls = getattr(self, "calls", []) + [(tool, *args)]
+        if args[:2] == ("image", "inspect"):
+            return subprocess.CompletedProcess([tool, *args], 0, '[{"Size": 1000, "Config": {}}]', "")
+        if args[0] == "run":
+            return subprocess.CompletedProcess([tool, *args], 126, "", self.run_error + "\n")
+        return subprocess.CompletedProcess([tool, *args], 0, "", "")
+
+
+@pytest.mark.parametrize("stderr", [CRUN_RLIMIT, RUNC_RLIMIT], ids=["crun", "runc"])
+def test_a_runtime_that_refuses_its_resource_limits_is_the_machine_not_the_image(stderr: str) -> None:
+    tool = FakePodman("podman")
+    tool.run_error = stderr
+    with pytest.raises(VerifyError) as e:
+        tool.start("localhost/refactor-verify-x:refactored", "refactor-verify-x-refactored")
+    assert e.value.code == EXIT_INPUT
+    assert "this machine cannot run the containers" in str(e.value)
+    assert "containers.conf" in str(e.value) and 'default_ulimits = ["nofile=' in str(e.value)
+
+
+def test_verify_on_a_host_that_refuses_rlimits_exits_2_with_the_hint(monkeypatch, capsys) -> None:
+    import refactor.verify as verify_module
+
+    tool = FakePodman("buildah")
+    monkeypatch.setattr(verify_module, "detect_builder", lambda prefer=None: tool)
+    assert cli(["verify", str(APPS / "python-pip-batch" / "Dockerfile"), "-q"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "refused its default resource limits" in err and "RLIMIT_NPROC" in err
+    assert "hint: set limits this host allows in containers.conf" in err
+    assert "behaviour differs" not in err
+    assert any(c[1:3] == ("rmi", "-f") for c in tool.calls)  # the images it built are removed all the same
+
+
+def test_an_original_whose_container_does_not_start_is_exit_2_not_a_difference(monkeypatch, capsys) -> None:
+    import refactor.verify as verify_module
+
+    tool = FakePodman("buildah")
+    tool.run_error = 'Error: crun: executable file `python` not found in $PATH: No such file or directory'
+    monkeypatch.setattr(verify_module, "detect_builder", lambda prefer=None: tool)
+    assert cli(["verify", str(APPS / "python-pip-batch" / "Dockerfile"), "-q"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "the original image does not run with podman; nothing to compare" in err
+    assert "the container did not start" in err
+
+
+def test_a_refactored_container_that_does_not_start_is_still_exit_1(monkeypatch) -> None:
+    import subprocess
+
+    class OnlyOriginalRuns(FakePodman):
+        run_error = "Error: crun: executable file `gunicorn` not found in $PATH"
+
+        def _call(self, tool, *args, timeout=120, **kw):
+            if args and args[0] == "run" and args[-1].endswith(":original"):
+                return subprocess.CompletedProcess([tool, *args], 0, "abc\n", "")
+            if args and args[0] == "inspect":
+                return subprocess.CompletedProcess([tool, *args], 0, '[{"State": {"Running": true, "Pid": 0}}]', "")
+            return super()._call(tool, *args, timeout=timeout, **kw)
+
+    import refactor.verify as verify_module
+
+    monkeypatch.setattr(verify_module, "detect_builder", lambda prefer=None: OnlyOriginalRuns("buildah"))
+    monkeypatch.setattr(verify_module, "SETTLE_SECONDS", 0.0)
+    with pytest.raises(VerifyError) as e:
+        verify(str(APPS / "python-pip-batch" / "Dockerfile"), rebuild=False)
+    assert e.value.code == EXIT_DIFFERS and "the container did not start" in str(e.value)

@@ -150,10 +150,20 @@ class GoSplit(SplitRule):
                    + (f" and {', '.join(c.path for c in copies[1:])}" if copies[1:] else "")
                    + ("; CGO_ENABLED=0 makes it static: no cgo is visible and the module has no dependencies" if add_static else "")
                    + (f"; the binary is static: {build.base.text} has no C compiler, so cgo is off" if no_compiler else ""))
+        cross = static and _cross_compiles(model, build, env)
+        if cross:
+            message += ("; the build stage runs on the build machine's platform ($BUILDPLATFORM) and cross-compiles "
+                        "for the target's (GOOS/GOARCH from TARGETOS/TARGETARCH), with no emulation")
         fix = split_fix(model, build, runtime=runtime, copies=copies, message=message, runtime_packages=packages,
-                        runtime_env=runtime_env)
+                        runtime_env=runtime_env, builder_platform="$BUILDPLATFORM" if cross else None)
+        extra = []
         if add_static:
-            fix = type(fix)(fix.target, fix.message, fix.safety, fix.edits + (InsertBefore(ins, "ENV CGO_ENABLED=0", above_comments=False),))
+            extra.append(InsertBefore(ins, "ENV CGO_ENABLED=0", above_comments=False))
+        if cross:
+            first = next(i for i, c in build.commands if c.name == "go")
+            extra.append(InsertBefore(first, "ARG TARGETOS\nARG TARGETARCH\nENV GOOS=$TARGETOS GOARCH=$TARGETARCH"))
+        if extra:
+            fix = type(fix)(fix.target, fix.message, fix.safety, fix.edits + tuple(extra))
         return fix
 
 
@@ -460,3 +470,24 @@ def _uses_cgo(model) -> bool:
 def _has_requirements(model) -> bool:
     text = model.context.read_text("go.mod")
     return text is None or bool(re.search(r"^\s*require\b", text, re.M))
+
+
+def _cross_compiles(model, build, env: dict) -> bool:
+    """Whether a static build can run on the build machine's platform and cross-compile for the target's.
+
+    Only `go build` (a cross-compiled `go install` writes to bin/<os>_<arch>/), with nothing run on the
+    build machine that the target's GOARCH would change (`go test`, `go run`, `go generate`), no GOOS or
+    GOARCH of the file's own, and no --platform on the FROM already; not for the legacy builder.
+    """
+    if build.stage.platform or not getattr(model.options, "buildkit", True):
+        return False
+    if any(k in env for k in ("GOOS", "GOARCH", "GOARM")):
+        return False
+    for _, c in build.commands:
+        if c.name != "go":
+            continue
+        if c.argv[1:2] not in (("build",), ("mod",), ("env",), ("version",), ("vet",)):
+            return False
+        if any(a.split("=", 1)[0] in ("GOOS", "GOARCH", "GOARM") for a in c.assignments):
+            return False
+    return True

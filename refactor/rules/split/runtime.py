@@ -266,7 +266,9 @@ def slim_runtime(model, build: Build, ecosystem: str, manifests: tuple[str, ...]
     the manifests built against (the full image carries their headers), and the tools the
     command or health check runs that only the full image has.
     """
-    why = floating_tag(build.base, ecosystem)
+    # an image that is already slim is also the runtime's: the same reference written twice in one
+    # build names one image, so a floating tag cannot drift between the stages
+    why = None if slim_variant(build.base) == build.base.text else floating_tag(build.base, ecosystem)
     if why:
         pinned = concrete_version(model, build.base, ecosystem)
         if isinstance(pinned, str):

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import re
 
-from ...syntax.edits import InsertAfter, Remove, Replace
+from ...syntax.edits import InsertAfter, InsertBefore, Remove, Replace
 from ...model.images import image_facts
 from ...syntax.image import ImageRef
 from ..base import Fix, Rule, Safety, Skip
 from .build import BUILDER, Copy, Build, distro_language, read_build
 from .runtime import runtime_packages, left_behind_note, debian_suite, install_line
+
+
+# the runtime stage's name, and the one-line descriptions above each stage's FROM, starting with the
+# stage's name as BuildKit's InvalidDefinitionDescription check reads them (`docker build --call=outline`)
+RUNTIME = "runtime"
+BUILD_WHAT = "installs the dependencies and builds the application; nothing in this stage ships"
+RUNTIME_WHAT = "the image that ships: what the application runs, without the build's tools and caches"
 
 
 class SplitRule(Rule):
@@ -63,7 +70,8 @@ def _skip(reason: str, stage) -> Skip:
 
 def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message: str, safety=Safety.REVIEW,
               builder_steps: list[str] = (), runtime_env: list[str] = (), runtime_packages: list[str] = (),
-              runtime_steps: list[str] = (), dropped: tuple = (), runtime_workdir: str | None = None) -> Fix:
+              runtime_steps: list[str] = (), dropped: tuple = (), runtime_workdir: str | None = None,
+              builder_platform: str | None = None) -> Fix:
     """The edits of a split, as one fix: the stage becomes `build`, a runtime stage follows it."""
     style = model.style
     nl = style.newline
@@ -75,7 +83,14 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
         raw = build.stage.base_name
         body = body.replace(raw, build.base.text, 1)
         message += f"; {build.repin}"
-    edits = [Replace(frm, f"{body} {style.keyword('AS')} {BUILDER}{ending}", verbatim=True)]
+    if builder_platform:  # `FROM --platform=$BUILDPLATFORM golang`: the builder runs natively, cross-compiling
+        body = re.sub(r"^(\s*\S+\s+)", lambda m: f"{m.group(1)}--platform={builder_platform} ", body, count=1)
+    builder = build.stage.name or BUILDER  # a stage named already keeps its name (`FROM maven AS builder`)
+    runtime_name = RUNTIME if builder != RUNTIME else "app"
+    edits = [InsertBefore(frm, f"# {builder} {BUILD_WHAT}", above_comments=False, verbatim=True)]
+    if build.stage.name is None or build.repin or builder_platform:
+        named = body if build.stage.name else f"{body} {style.keyword('AS')} {builder}"
+        edits.append(Replace(frm, f"{named}{ending}", verbatim=True))
     last = build.last_step()
     steps_end = build.last_build_step() or last
     moved = [m for m in build.moves] + ([build.user] if build.user_moves else []) + list(build.moved_users)
@@ -84,7 +99,8 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     if builder_steps:
         edits.append(InsertAfter(steps_end, style.render("\n".join(builder_steps)) + nl, verbatim=True))
     platform = build.stage.platform
-    lines = [f"FROM {'--platform=' + platform + ' ' if platform else ''}{runtime}"]
+    lines = [f"# {runtime_name} {RUNTIME_WHAT}", f"FROM {'--platform=' + platform + ' ' if platform else ''}{runtime} "
+             f"{style.keyword('AS')} {runtime_name}"]
     new = [style.render("\n".join(lines)) + nl]
     install = install_line("apk" if build.family == "alpine" else build.package_tool, list(runtime_packages),
                            build.no_recommends)
@@ -124,7 +140,7 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     tail.extend(runtime_env)
     for c in copies:
         chown = f"--chown={c.chown} " if c.chown else ""
-        tail.append(f"COPY --from={BUILDER} {chown}{c.path} {c.dest or c.path}")
+        tail.append(f"COPY --from={builder} {chown}{c.path} {c.dest or c.path}")
     new.append(style.render("\n".join(tail)) + nl)
     if build.user is not None:
         new.append(_verbatim(build.user, nl) if build.user_moves else _repeated_user(build, runtime, nl))
