@@ -194,7 +194,7 @@ def rules_command(output_format: str = "text") -> int:
 
 def explain_command(code: str) -> int:
     """Explain one rule: what it does, why, an example, what to use instead, how safe its fix is."""
-    from .rules import rule_by_code
+    from .rules import explain_text, rule_by_code
 
     rule = rule_by_code(code)
     if rule is None:
@@ -202,18 +202,6 @@ def explain_command(code: str) -> int:
         return EXIT_INPUT
     print(explain_text(rule))
     return EXIT_OK
-
-
-def explain_text(rule) -> str:
-    out = [f"{rule.code} {rule.name}: {rule.title}", "", rule.rationale]
-    if rule.resolves:
-        out += ["", "Resolves: " + ", ".join(rule.resolves)]
-    for heading, body in rule.doc().items():
-        out += ["", heading, "-" * len(heading), body]
-    extra = getattr(rule, "explain_extra", None)
-    if callable(extra):
-        out += ["", extra()]
-    return "\n".join(out)
 
 
 def _show(path: str) -> int:

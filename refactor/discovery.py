@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DISCOVERY", "Target", "collect", "discover", "is_dockerfile_name"]
+__all__ = ["DISCOVERY", "Target", "Unused", "collect", "discover", "is_dockerfile_name"]
 
 DISCOVERY = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -33,6 +33,15 @@ class Target:
     named: bool = False  # named on the command line, not found below a directory: it must be a Dockerfile
 
 
+@dataclass(frozen=True)
+class Unused:
+    """A path that gives no target: skipped with a reason, or an error (no such file)."""
+
+    path: str
+    reason: str | None = None
+    error: str | None = None
+
+
 _DISCOVERY_RE = re.compile("|".join(fnmatch.translate(g) for g in DISCOVERY))
 
 
@@ -41,32 +50,30 @@ def is_dockerfile_name(name: str) -> bool:
 
 
 def collect(paths: list[str], exclude: list[str], shard: tuple[int, int] | None):
-    """(targets, outcomes for paths that could not be used), in the order given, each file once."""
-    from .runner import EXIT_INPUT, EXIT_OK, FileOutcome
-
+    """(targets, the paths that could not be used), in the order given, each file once."""
     targets: list[Target] = []
-    early: list = []
+    early: list[Unused] = []
     seen: set[str] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_symlink() and p.is_dir():
-            early.append(FileOutcome(raw, "skipped", EXIT_OK, reasons=["symbolic link to a directory (not followed)"]))
+            early.append(Unused(raw, reason="symbolic link to a directory (not followed)"))
             continue
         if p.is_dir():
             found = discover(p, tuple(exclude))
             if not found:
-                early.append(FileOutcome(raw, "skipped", EXIT_OK, reasons=["no Dockerfile found below it"]))
+                early.append(Unused(raw, reason="no Dockerfile found below it"))
             for t in found:
                 if isinstance(t, str):  # a skipped file with its reason: it belongs to one shard too
                     path, reason = t.split("\0", 1)
                     if shard is not None and _bucket(os.path.relpath(path, p), shard[1]) != shard[0] - 1:
                         continue
-                    early.append(FileOutcome(path, "skipped", EXIT_OK, reasons=[reason]))
+                    early.append(Unused(path, reason=reason))
                 elif t.path not in seen:
                     seen.add(t.path)
                     targets.append(t)
         elif not p.exists() and not p.is_symlink():
-            early.append(FileOutcome(raw, "failed", EXIT_INPUT, error=f"{raw}: no such file or directory"))
+            early.append(Unused(raw, error=f"{raw}: no such file or directory"))
         elif raw not in seen:
             seen.add(raw)
             targets.append(Target(raw, key=raw, named=True))

@@ -350,8 +350,7 @@ def _overlaps(a, b) -> bool:
 
 
 def _rule_doc(code: str) -> str:
-    from .cli import explain_text
-    from .rules import rule_by_code
+    from .rules import explain_text, rule_by_code
 
     rule = rule_by_code(code)
     return explain_text(rule) if rule is not None else code

@@ -119,7 +119,8 @@ def run_paths(paths: list[str], req: Request) -> int:
         return EXIT_INPUT
     stdin_mode = "-" in paths
     targets, early = collect([p for p in paths if p != "-"], req.exclude, req.shard)
-    outcomes: list[FileOutcome] = list(early)
+    outcomes: list[FileOutcome] = [FileOutcome(u.path, "failed", EXIT_INPUT, error=u.error) if u.error
+                                   else FileOutcome(u.path, "skipped", EXIT_OK, reasons=[u.reason]) for u in early]
     if stdin_mode:
         outcomes.append(_stdin(req))
     outcomes.extend(_process_all(targets, req))

@@ -13,6 +13,7 @@ limits), 3 internal error. Images and containers it made are removed unless `--k
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -534,8 +535,7 @@ def _source_to_change(context: Path, sources: list[str] | None = None) -> tuple[
     """One source file of the app that the build copies (not a test, not a dependency
     manifest: those have no comment syntax here) and its comment marker: the file a
     developer's one-line change would touch."""
-    from .model.context import BuildContext
-    from .rules.split import context_files
+    from .model.context import BuildContext, context_files
 
     ctx = BuildContext.at(context)
     candidates = []
@@ -623,9 +623,14 @@ def _user(image: ImageReport) -> str:
     return image.user + (f" (uid {image.run_uid})" if image.run_uid is not None else "")
 
 
-def main(argv: list[str]) -> int:
-    from .cli import _Parser
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2, as the main command's do
+        self.print_usage(sys.stderr)
+        print(f"refactor: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT)
 
+
+def main(argv: list[str]) -> int:
     p = _Parser(prog="refactor verify",
                 description="Build the original and the refactored Dockerfile, run both, and compare.",
                 epilog="Containers run on the host network, one after the other. Exit codes: 0 the refactored "

@@ -19,7 +19,7 @@ pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types as t  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
-from refactor.cli import explain_text  # noqa: E402
+from refactor.rules import explain_text  # noqa: E402
 from refactor.rules import rule_by_code  # noqa: E402
 
 APPS = Path(__file__).resolve().parents[1] / "corpus" / "apps"

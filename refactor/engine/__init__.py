@@ -1,1 +1,1 @@
-"""The engine and the edit API rules use."""
+"""The engine: runs the rules in rounds and applies their edits (the edit API is refactor.syntax.edits)."""

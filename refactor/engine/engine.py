@@ -2,7 +2,8 @@
 
 Each round asks every rule in turn for fixes on the current tree, applies the
 ones allowed at the chosen level (all of one rule's fixes at once), and parses
-the result again, so the next rule reasons about what the file now says.
+again the instructions they changed, so the next rule reasons about what the
+file now says; the final text is parsed whole once more, as the safety net.
 Unsafe fixes below the level become suggestions; `Skip`s are reported with
 their reasons. Every change is reported at its place in the *input*: a range,
 and where it stands on its own, a text edit that applies to the input alone.
@@ -21,11 +22,12 @@ from ..rules.base import Fix, Safety, Skip
 from ..syntax.errors import ParseError
 from ..syntax.parser import parse
 from ..syntax.tree import Dockerfile, Instruction
-from .edits import EditConflict, InsertAfter, InsertBefore, Remove, Replace, Style, apply_edits
+from ..syntax.edits import EditConflict, InsertAfter, InsertBefore, Remove, Replace, Style, apply_edits, edited_pieces
 
 __all__ = ["refactor", "Result", "Change", "Range", "TextEdit", "select_rules"]
 
 MAX_ROUNDS = 8
+CHECK_WINDOWS = False  # tests: also parse the whole text after every change, and compare the trees
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,15 @@ def refactor(
     level: str | Safety = "review",
     unsafe_fixes: bool = False,
     options: Options | None = None,
+    _windows: bool = True,
 ) -> Result:
-    """Refactor a Dockerfile's text. Raises `ParseError` for input Docker rejects."""
+    """Refactor a Dockerfile's text. Raises `ParseError` for input Docker rejects.
+
+    The text is parsed once; after a rule's edits only the instructions they changed are parsed
+    again (each window with the instruction after it, see `_reparsed`), and the final text is
+    parsed once more, as the safety net: should that tree differ from the one the windows built,
+    the file is refactored again with whole parses (`_windows=False`), as before.
+    """
     limit = Safety.UNSAFE if unsafe_fixes else Safety.parse(level)
     if not isinstance(context, BuildContext):
         context = BuildContext.at(context)
@@ -159,16 +168,21 @@ def refactor(
                 continue
             edits = [e for f in allowed for e in f.edits]
             try:
-                new_text = apply_edits(df, edits, model.style)
+                header, pieces, trailing = edited_pieces(df, edits, model.style)
             except EditConflict:  # pragma: no cover - _without_conflicts prevents it
                 continue
+            new_text = header + "".join(pieces) + trailing
             if new_text == df.code:
                 continue
-            try:
-                new_df = parse(new_text, path=path)
-            except ParseError as e:
-                internal.setdefault((rule.code, f"internal: the change would not parse ({e.message}); left as it was"), None)
-                continue
+            new_df = _reparsed(df, header, pieces, path) if _windows else None
+            if new_df is None:  # a window could not tell: the whole text, as the reference does
+                try:
+                    new_df = parse(new_text, path=path)
+                except ParseError as e:
+                    internal.setdefault((rule.code, f"internal: the change would not parse ({e.message}); left as it was"), None)
+                    continue
+            elif CHECK_WINDOWS:
+                _check_same(new_df, parse(new_text, path=path))
             if not _untouched_kept(df, new_df, edits):
                 internal.setdefault((rule.code, "internal: the change would alter instructions it does not name; left as it was"), None)
                 continue
@@ -182,12 +196,103 @@ def refactor(
         if not changed:
             break
 
+    if df is not original and _windows:
+        # the safety net: the final text read whole must give the tree the windows built
+        try:
+            whole = parse(df.code, path=path)
+        except ParseError:
+            whole = None
+        if whole is None or not _same_tree(df, whole):  # pragma: no cover - CHECK_WINDOWS tests say never
+            return refactor(text, path=path, context=context, select=select, ignore=ignore, level=limit,
+                            options=options, _windows=False)
+        df = whole
     result.code = df.code
     result.tree = df
     applied_keys = {(c.code, c.range.start_line) for c in result.changes}
     result.suggestions = [c for c in held.values() if (c.code, c.range.start_line) not in applied_keys]
     result.skipped = [*skipped, *internal]
     return result
+
+
+# --- parsing again only what changed ------------------------------------------------------
+
+_FROM = "FROM scratch\n"  # ends the parser directives and opens a stage, as earlier lines did
+_GLOBAL = "ARG refactor_window\n"  # ends the parser directives before the first FROM
+
+
+def _reparsed(df: Dockerfile, header: str, pieces: list[str], path: str | None) -> Dockerfile | None:
+    """The tree of the edited text, parsing only the runs of instructions whose piece changed.
+
+    The scanner reads line by line, and between two instructions all it carries is the escape
+    character (from the directives), whether directives may still come and whether a FROM was
+    seen. A window is the header, a line that leaves the scanner in the state the earlier
+    instructions left it in, the changed pieces, and the unchanged instruction that follows
+    (or the trailing lines): it must come back whole, or this returns None and the caller parses
+    everything. Untouched instructions are kept, moved by the lines the windows added.
+    """
+    old = df.instructions
+    if header != "".join(n.code for n in df.header):
+        return None
+    changed = [piece != ins.code for piece, ins in zip(pieces, old)]
+    out: list[Instruction] = []
+    shift = 0  # lines the windows so far added (or removed)
+    line = header.count("\n")  # line breaks before the current instruction's piece
+    k = 0
+    while k < len(old):
+        if not changed[k]:
+            ins = old[k]
+            out.append(ins if not shift else _moved(ins, shift))
+            line += pieces[k].count("\n")
+            k += 1
+            continue
+        end = k
+        while end < len(old) and changed[end]:
+            end += 1
+        body = "".join(pieces[k:end])
+        following = old[end].code if end < len(old) else "".join(t.code for t in df.trailing)
+        if k == 0:
+            prefix, base = header, 0
+        else:
+            prefix = header + (_FROM if any(i.keyword == "FROM" for i in old[:k]) else _GLOBAL)
+            base = line - prefix.count("\n")
+        try:
+            got = parse(prefix + body + following, path=path)
+        except ParseError:
+            return None
+        new = list(got.instructions[0 if k == 0 else 1:])
+        if end < len(old):
+            if not new or new[-1].code != following or got.trailing:
+                return None
+            new.pop()
+        elif "".join(t.code for t in got.trailing) != following:
+            return None
+        if k == 0 and got.header != df.header:
+            return None
+        out.extend(ins if not base else _moved(ins, base) for ins in new)
+        added = body.count("\n")
+        shift += added - sum(i.code.count("\n") for i in old[k:end])
+        line += added
+        k = end
+    return Dockerfile(header=df.header, instructions=tuple(out), trailing=df.trailing, escape=df.escape, path=path)
+
+
+def _moved(ins: Instruction, lines: int) -> Instruction:
+    return Instruction(ins.leading, ins.tokens, ins.heredocs, ins.meaning, ins.start_line + lines, ins.end_line + lines)
+
+
+def _same_tree(a: Dockerfile, b: Dockerfile) -> bool:
+    if a.header != b.header or a.trailing != b.trailing or a.escape != b.escape:
+        return False
+    if len(a.instructions) != len(b.instructions):
+        return False
+    return all(x.leading == y.leading and x.tokens == y.tokens and x.heredocs == y.heredocs and x.meaning == y.meaning
+               and x.start_line == y.start_line and x.end_line == y.end_line
+               for x, y in zip(a.instructions, b.instructions))
+
+
+def _check_same(windowed: Dockerfile, whole: Dockerfile) -> None:
+    if not _same_tree(windowed, whole):
+        raise AssertionError(f"the windows' tree differs from the whole text's:\n{whole.code}")
 
 
 # --- suppression ---------------------------------------------------------------------------

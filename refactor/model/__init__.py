@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..engine.edits import Style
+from ..syntax.edits import Style
 from ..syntax.image import ImageRef, substitute
 from ..syntax.tree import Dockerfile, Instruction, Stage
 from .context import BuildContext
@@ -115,7 +115,7 @@ class Model:
         and the one after it (which a dangling continuation or an opened heredoc
         would swallow), so checking every RUN of a long file stays linear.
         """
-        from ..engine.edits import ending_like
+        from ..syntax.edits import ending_like
         from ..syntax.errors import ParseError
         from ..syntax.parser import parse
 
@@ -161,7 +161,7 @@ class Model:
         None unless the file then reads that RUN exactly as meant (and its
         other instructions as before): the check every RUN rewrite goes through.
         """
-        from ..engine.textedit import arguments_text, edit_arguments
+        from ..syntax.textedit import arguments_text, edit_arguments
 
         if ins.keyword != "RUN" or ins.is_exec_form or not ins.arguments:
             return None

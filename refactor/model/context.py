@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-__all__ = ["BuildContext"]
+__all__ = ["BuildContext", "context_files"]
 
 _MAX_LISTED = 20000
 
@@ -185,3 +185,32 @@ def _matches(rx: re.Pattern[str], rel: str) -> bool:
         if rx.match("/".join(parts[:n])):
             return True
     return False
+
+
+_SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj"}
+
+
+def context_files(ctx, root: Path, extensions: tuple[str, ...], limit: int = 400):
+    """Files under `root` with one of `extensions`, in a stable order, skipping build output and
+    dependency folders and what .dockerignore excludes; at most `limit` (a bound for huge trees)."""
+    import os
+
+    if not ctx.known or root is None or not root.is_dir():
+        return  # no build context (the API without one, an editor's unsaved buffer)
+    found = 0
+    visited = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        visited += len(files)
+        if visited > 20 * limit:
+            return
+        for name in sorted(files):
+            if not name.endswith(extensions):
+                continue
+            path = Path(folder) / name
+            if ctx.ignored(path.relative_to(ctx.root).as_posix()):
+                continue
+            yield path
+            found += 1
+            if found >= limit:
+                return

@@ -519,7 +519,7 @@ def _built_by_go(instructions, path: str) -> bool:
 
 
 def _from_go(model, instructions, program, env, label) -> Listener | None:
-    from ..rules.split import context_files  # the one bounded walk of the context
+    from .context import context_files  # the one bounded walk of the context
 
     root = model.context.root
     texts = []

@@ -298,7 +298,7 @@ class _Copies:
         cached = getattr(self, "_listed", None)
         if cached is not None:
             return cached
-        from ..rules.split import context_files  # the one bounded walker of the context
+        from .context import context_files  # the one bounded walker of the context
 
         ctx = self.model.context
         out: list[tuple[str, str]] = []

@@ -13,9 +13,9 @@ import pkgutil
 from functools import lru_cache
 from pathlib import Path
 
-from .base import Fix, Rule, Safety, Skip
+from .base import Fix, Rule, Safety, Skip, explain_text
 
-__all__ = ["Rule", "Fix", "Skip", "Safety", "all_rules", "rule_by_code", "unknown_codes", "AREAS"]
+__all__ = ["Rule", "Fix", "Skip", "Safety", "all_rules", "rule_by_code", "unknown_codes", "explain_text", "AREAS"]
 
 # area prefix -> (folder, title), in the order the engine runs them
 AREAS = {

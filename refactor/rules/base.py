@@ -15,11 +15,11 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, ClassVar, Iterator
 
 if TYPE_CHECKING:
-    from ..engine.edits import Edit
+    from ..syntax.edits import Edit
     from ..model import Model
     from ..syntax.tree import Instruction
 
-__all__ = ["Safety", "Fix", "Skip", "Rule"]
+__all__ = ["Safety", "Fix", "Skip", "Rule", "explain_text"]
 
 
 class Safety(IntEnum):
@@ -80,6 +80,19 @@ class Rule:
     def doc(cls) -> dict[str, str]:
         """The docstring's sections by heading."""
         return _sections(cls.__doc__ or "")
+
+
+def explain_text(rule: Rule) -> str:
+    """The rule's documentation as `refactor explain`, the language server's hover and its linked page show it."""
+    out = [f"{rule.code} {rule.name}: {rule.title}", "", rule.rationale]
+    if rule.resolves:
+        out += ["", "Resolves: " + ", ".join(rule.resolves)]
+    for heading, body in rule.doc().items():
+        out += ["", heading, "-" * len(heading), body]
+    extra = getattr(rule, "explain_extra", None)
+    if callable(extra):
+        out += ["", extra()]
+    return "\n".join(out)
 
 
 _HEADINGS = ("What it does", "Why", "Example", "Use instead", "Fix safety")

@@ -1,4 +1,4 @@
-"""Reading Dockerfiles: the lossless tree and BuildKit's meaning of it."""
+"""Reading Dockerfiles and writing them back: the lossless tree, BuildKit's meaning of it, and the edit API."""
 
 from .errors import ParseError
 from .parser import parse

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Callable, Sequence
 
-__all__ = ["Table", "load_table", "UnexpectedTerminal"]
+__all__ = ["Table", "load_table", "grammar_path", "UnexpectedTerminal"]
 
 
 
@@ -98,6 +98,17 @@ class Table:
 TABLE_FILE = Path(__file__).with_name("dockerfile_table.json")
 
 
+def grammar_path() -> Path:
+    """Where `dockerfile.lark` is: inside the installed package, or grammar/ in a checkout."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[1] / "grammar" / "dockerfile.lark", here.parents[2] / "grammar" / "dockerfile.lark"):
+        if candidate.is_file():
+            return candidate
+    from importlib.resources import files
+
+    return Path(str(files("refactor.grammar") / "dockerfile.lark"))
+
+
 def load_table(grammar: Path) -> Table:
     """The table for `grammar`: the one generated into dockerfile_table.json when it was made
     from this grammar (always so in a release), else built by Lark now, in memory (while the
@@ -174,7 +185,5 @@ def _lexer():
 
 
 if __name__ == "__main__":  # python -m refactor.syntax.lalr
-    from .parser import grammar_path
-
     write_table(grammar_path())
     print(f"wrote {TABLE_FILE}")

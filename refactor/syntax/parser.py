@@ -7,10 +7,8 @@ and the reductions build our frozen nodes directly.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .errors import ParseError
-from .lalr import Table, UnexpectedTerminal, load_table
+from .lalr import Table, UnexpectedTerminal, grammar_path, load_table
 from .scanner import ScanError, scan
 from .tree import BlankLine, Comment, Directive, Dockerfile, Heredoc, Instruction, Token
 
@@ -55,17 +53,6 @@ def _line_of(text: str, line: int) -> str:
 
 def _line_at(tokens, index: int) -> int:
     return 1 + sum(t.text.count("\n") for t in tokens[:index])
-
-
-def grammar_path() -> Path:
-    """Where `dockerfile.lark` is: inside the installed package, or grammar/ in a checkout."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[1] / "grammar" / "dockerfile.lark", here.parents[2] / "grammar" / "dockerfile.lark"):
-        if candidate.is_file():
-            return candidate
-    from importlib.resources import files
-
-    return Path(str(files("refactor.grammar") / "dockerfile.lark"))
 
 
 _TABLE: Table | None = None

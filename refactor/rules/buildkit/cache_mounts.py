@@ -3,7 +3,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.caches import cache_dirs, environment, is_cleanup, shipping_stages, step_user, tool_of
 from ...model.commands import distro_family, is_windows
 from ...model.packages import cache_mounts, covers

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import InsertBefore
+from ...syntax.edits import InsertBefore
 from ...model.commands import is_windows
 from ..base import Fix, Rule, Safety
 

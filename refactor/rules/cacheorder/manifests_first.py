@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import posixpath
 
-from ...engine.edits import InsertAfter, Replace
-from ...engine.textedit import split_arguments
+from ...syntax.edits import InsertAfter, Replace
+from ...syntax.textedit import split_arguments
 from ...model.ecosystems import Install, dependency_install, tool_setup
 from ..base import Fix, Rule, Safety, Skip
 

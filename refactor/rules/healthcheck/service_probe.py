@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from ...engine.edits import InsertAfter, InsertBefore
+from ...syntax.edits import InsertAfter, InsertBefore
 from ...model.images import image_facts
 from ...model.service import available_tools, service_port
 from ..base import Fix, Rule, Safety, Skip

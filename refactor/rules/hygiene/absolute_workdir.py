@@ -3,8 +3,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ...engine.edits import Replace
-from ...engine.textedit import arguments_text, edit_arguments
+from ...syntax.edits import Replace
+from ...syntax.textedit import arguments_text, edit_arguments
 from ...model.images import image_facts
 from ..base import Fix, Rule, Safety, Skip
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ..base import Fix, Rule, Safety, Skip
 
 

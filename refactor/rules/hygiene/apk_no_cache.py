@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.packages import cache_mounts, covers, verb as _verb
 from ..base import Fix, Rule, Safety, Skip
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from ...engine.edits import Replace
-from ...engine.textedit import arguments_text, edit_arguments
+from ...syntax.edits import Replace
+from ...syntax.textedit import arguments_text, edit_arguments
 from ...model.shell import parse_script
 from ...model.packages import APT as _APT, apt_verb, cache_mounts, covers
 from ..base import Fix, Rule, Safety, Skip

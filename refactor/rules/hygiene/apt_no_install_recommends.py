@@ -5,7 +5,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.images import image_facts
 from ...model.packages import TAKES_VALUE
 from ...model.packages import verb as _verb

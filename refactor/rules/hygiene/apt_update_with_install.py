@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import InsertBefore, Remove, Replace
+from ...syntax.edits import InsertBefore, Remove, Replace
 from ...syntax.tree import BlankLine, Comment
 from ...model.packages import apt_verb
 from ..base import Fix, Rule, Safety, Skip

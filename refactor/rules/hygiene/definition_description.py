@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import InsertBefore
+from ...syntax.edits import InsertBefore
 from ..base import Fix, Rule, Safety, Skip
 
 _PRAGMA = re.compile(r"(hadolint|refactor:|tally|shellcheck|checkov|trivy|noqa)\b", re.I)

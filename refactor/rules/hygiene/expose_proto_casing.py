@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ..base import Fix, Rule, Safety
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.commands import has_flag, is_windows, rpm_verb
 from ...model.packages import subcommand
 from ..base import Fix, Rule, Safety, Skip

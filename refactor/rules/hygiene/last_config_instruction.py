@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import Remove
+from ...syntax.edits import Remove
 from ..base import Fix, Rule, Safety
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import Replace
-from ...engine.textedit import arguments_text, edit_arguments
+from ...syntax.edits import Replace
+from ...syntax.textedit import arguments_text, edit_arguments
 from ..base import Fix, Rule, Safety, Skip
 
 

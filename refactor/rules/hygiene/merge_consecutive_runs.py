@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import Remove, Replace
+from ...syntax.edits import Remove, Replace
 from ...model.commands import appended_command, is_windows, top_level
 from ...model.shell import parse_script
 from ...syntax.tree import Comment

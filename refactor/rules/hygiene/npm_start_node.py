@@ -4,8 +4,8 @@ import json
 import re
 import shlex
 
-from ...engine.edits import Replace
-from ...engine.textedit import replace_arguments
+from ...syntax.edits import Replace
+from ...syntax.textedit import replace_arguments
 from ...model.command import copied_source
 from ..base import Fix, Rule, Safety, Skip
 

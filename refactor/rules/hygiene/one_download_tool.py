@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.commands import is_windows
 from ...model.images import image_facts
 from ..base import Fix, Rule, Safety, Skip

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.packages import verb as _verb
 from ..base import Fix, Rule, Safety, Skip
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from ...engine.edits import InsertAfter, InsertBefore, Replace
-from ...engine.textedit import replace_arguments
+from ...syntax.edits import InsertAfter, InsertBefore, Replace
+from ...syntax.textedit import replace_arguments
 from ...model.commands import distro_family, is_windows
 from ..base import Fix, Rule, Safety, Skip
 

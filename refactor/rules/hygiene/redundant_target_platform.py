@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ..base import Fix, Rule, Safety, Skip
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.commands import appended_command, is_windows, rpm_verb
 from ...model.packages import cache_mounts, covers
 from ..base import Fix, Rule, Safety, Skip

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import Remove, Replace
-from ...engine.textedit import arguments_text, edit_arguments
+from ...syntax.edits import InsertBefore, Remove, Replace
+from ...syntax.textedit import arguments_text, edit_arguments
 from ..base import Fix, Rule, Safety, Skip
 from ..buildkit.syntax_directive import directive_edits
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.commands import is_windows, top_level
 from ..base import Fix, Rule, Safety, Skip
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import posixpath
 
-from ...engine.edits import InsertAfter, InsertBefore, Replace
-from ...engine.textedit import replace_arguments, split_arguments
+from ...syntax.edits import InsertAfter, InsertBefore, Replace
+from ...syntax.textedit import replace_arguments, split_arguments
 from ...model.commands import is_windows, top_level
 from ...model.images import image_facts
 from ..base import Fix, Rule, Safety, Skip

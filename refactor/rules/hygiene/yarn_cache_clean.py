@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.commands import appended_command, is_windows
 from ...model.packages import cache_mounts
 from ..base import Fix, Rule, Safety, Skip

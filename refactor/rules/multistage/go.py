@@ -4,7 +4,7 @@ import dataclasses
 import posixpath
 import re
 
-from ...engine.edits import InsertBefore
+from ...syntax.edits import InsertBefore
 from ..split.runtime import distribution, distro_packages, distro_release
 from ..split import command_files, STANDARD_PATH, Copy, context_files, SplitRule, files_read, native_runtime, program_path, runtime_packages, \
     split_fix, uncovered_paths, unknown_command, debian_suite

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from ...engine.edits import InsertAfter
+from ...syntax.edits import InsertAfter
 from ...model.ecosystems import dependency_install
 from ..base import Fix, Safety, Skip
 from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command

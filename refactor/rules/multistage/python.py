@@ -3,7 +3,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ...engine.edits import InsertBefore
+from ...syntax.edits import InsertBefore
 from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command
 from ..split.runtime import distribution, distro_data, distro_release, distro_runtime
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...engine.edits import Replace
+from ...syntax.edits import Replace
 from ...model.pins import image_key, load_pin_table
 from ...model.versions import declared_version
 from ..base import Fix, Rule, Safety, Skip

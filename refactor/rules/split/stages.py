@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...engine.edits import InsertAfter, InsertBefore, Remove, Replace
+from ...syntax.edits import InsertAfter, InsertBefore, Remove, Replace
 from ...model.images import image_facts
 from ...syntax.image import ImageRef
 from ..base import Fix, Rule, Safety, Skip

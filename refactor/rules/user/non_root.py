@@ -4,7 +4,7 @@ import re
 
 import posixpath
 
-from ...engine.edits import InsertAfter, InsertBefore, Replace
+from ...syntax.edits import InsertAfter, InsertBefore, Replace
 from ...model.images import image_facts
 from ...model.program import read_program
 from ...model.service import service_port

@@ -9,7 +9,7 @@ indentation, comments and heredoc bodies stay exactly where they were.
 
 from __future__ import annotations
 
-from ..syntax.tree import Instruction
+from .tree import Instruction
 
 __all__ = ["edit_arguments", "replace_arguments", "arguments_text", "split_arguments"]
 

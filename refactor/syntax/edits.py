@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..syntax.tree import Dockerfile, Instruction
+from .tree import Dockerfile, Instruction
 
-__all__ = ["Replace", "InsertBefore", "InsertAfter", "Remove", "Edit", "Style", "apply_edits", "EditConflict"]
+__all__ = ["Replace", "InsertBefore", "InsertAfter", "Remove", "Edit", "Style", "apply_edits", "edited_pieces", "EditConflict"]
 
 
 @dataclass(frozen=True)
@@ -140,13 +140,23 @@ class Style:
 
 def apply_edits(df: Dockerfile, edits: list[Edit], style: Style | None = None) -> str:
     """The text of `df` with `edits` applied; untouched nodes keep their exact bytes."""
+    header, pieces, trailing = edited_pieces(df, edits, style)
+    return header + "".join(pieces) + trailing
+
+
+def edited_pieces(df: Dockerfile, edits: list[Edit], style: Style | None = None) -> tuple[str, list[str], str]:
+    """`apply_edits` in parts: the header's text, what each instruction of `df` became (its
+    leading lines and own text, with what was inserted around it; "" when removed), the trailing
+    lines' text. An instruction whose piece equals its `code` was left alone."""
     style = style or Style.of(df)
     by_target: dict[int, list[Edit]] = {}
     for e in edits:
         by_target.setdefault(id(e.target), []).append(e)
     parts = [n.code for n in df.header]
+    starts = []  # where each instruction's piece begins in `parts`
     newline = style.newline
     for ins in df.instructions:
+        starts.append(len(parts))
         mine = by_target.get(id(ins), [])
         before_above = [e for e in mine if isinstance(e, InsertBefore) and e.above_comments]
         before_below = [e for e in mine if isinstance(e, InsertBefore) and not e.above_comments]
@@ -172,8 +182,10 @@ def apply_edits(df: Dockerfile, edits: list[Edit], style: Style | None = None) -
             if parts and not parts[-1].endswith("\n"):
                 parts[-1] += newline
             parts.append(_line(_text(e, style), newline))
-    parts.extend(t.code for t in df.trailing)
-    return "".join(parts)
+    ends = starts[1:] + [len(parts)]
+    pieces = ["".join(parts[a:b]) for a, b in zip(starts, ends)]
+    header = "".join(parts[: starts[0]] if starts else parts)
+    return header, pieces, "".join(t.code for t in df.trailing)
 
 
 def _text(edit, style: Style) -> str:
