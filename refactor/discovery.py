@@ -36,8 +36,13 @@ class Target:
 _DISCOVERY_RE = re.compile("|".join(fnmatch.translate(g) for g in DISCOVERY))
 
 
+# names the globs match that are not Dockerfiles: BuildKit's per-Dockerfile ignore file
+# (Dockerfile.dockerignore), documentation and editors' leftovers, as the pre-commit hook's pattern says
+_NOT_DOCKERFILES = re.compile(r"\.(?:dockerignore|md|markdown|rst|txt|orig|rej|bak|swp)$")
+
+
 def is_dockerfile_name(name: str) -> bool:
-    return _DISCOVERY_RE.match(name) is not None
+    return _DISCOVERY_RE.match(name) is not None and _NOT_DOCKERFILES.search(name) is None
 
 
 def collect(paths: list[str], exclude: list[str], shard: tuple[int, int] | None):
