@@ -11,9 +11,9 @@ import pkgutil
 from functools import lru_cache
 from pathlib import Path
 
-from .base import Fix, Rule, Safety, Skip
+from .base import FileFix, Fix, Rule, Safety, Skip
 
-__all__ = ["Rule", "Fix", "Skip", "Safety", "all_rules", "rule_by_code", "unknown_codes", "AREAS"]
+__all__ = ["Rule", "Fix", "FileFix", "Skip", "Safety", "all_rules", "rule_by_code", "unknown_codes", "AREAS"]
 
 # area prefix -> (folder, title), in the order the engine runs them
 AREAS = {
@@ -24,6 +24,7 @@ AREAS = {
     "HC": ("healthcheck", "health checks"),
     "HY": ("hygiene", "hygiene"),
     "BK": ("buildkit", "BuildKit features"),
+    "CX": ("context", "build context"),
 }
 
 
