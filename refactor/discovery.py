@@ -11,18 +11,16 @@ that context. `--shard K/N` keeps a stable share of the files.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .model.files import COMPOSE, DISCOVERY, compose_contexts as _compose_contexts, is_dockerfile_name
+
 __all__ = ["DISCOVERY", "Target", "Unused", "collect", "discover", "is_dockerfile_name"]
 
-DISCOVERY = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
-COMPOSE = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
 
 @dataclass(frozen=True)
@@ -40,13 +38,6 @@ class Unused:
     path: str
     reason: str | None = None
     error: str | None = None
-
-
-_DISCOVERY_RE = re.compile("|".join(fnmatch.translate(g) for g in DISCOVERY))
-
-
-def is_dockerfile_name(name: str) -> bool:
-    return _DISCOVERY_RE.match(name) is not None
 
 
 def collect(paths: list[str], exclude: list[str], shard: tuple[int, int] | None):
@@ -176,32 +167,3 @@ def _spec(lines):
     return pathspec.GitIgnoreSpec.from_lines(list(lines))
 
 
-def _compose_contexts(compose: Path) -> dict[str, str]:
-    """Dockerfile (resolved path) -> build context, for each service a compose file builds."""
-    try:
-        import yaml
-    except ImportError:  # pragma: no cover - PyYAML is a dependency
-        return {}
-    try:
-        data = yaml.safe_load(compose.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    out: dict[str, str] = {}
-    services = data.get("services") if isinstance(data, dict) else None
-    if not isinstance(services, dict):
-        return out
-    for service in services.values():
-        build = service.get("build") if isinstance(service, dict) else None
-        if isinstance(build, str):
-            build = {"context": build}
-        if not isinstance(build, dict):
-            continue
-        context = build.get("context", ".")
-        if not isinstance(context, str) or "://" in context or context.startswith("git@"):
-            continue
-        ctx = (compose.parent / context).resolve()
-        dockerfile = build.get("dockerfile", "Dockerfile")
-        if not isinstance(dockerfile, str):
-            continue
-        out[str((ctx / dockerfile).resolve())] = str(ctx)
-    return out

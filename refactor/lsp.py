@@ -287,6 +287,16 @@ def _actions(t, doc, found: Analysis, params) -> list:
             rng = _range(t, doc, change.range)
             if not _overlaps(rng, params.range):
                 continue
+            if change.path is not None and change.edit is not None and _path_of(doc) is not None \
+                    and os.path.abspath(change.path) != os.path.abspath(_path_of(doc)):
+                actions.append(t.CodeAction(  # a second file (a proposed .dockerignore): created or edited
+                    title=f"Apply {change.code}: {change.message}",
+                    kind=t.CodeActionKind.QuickFix,
+                    diagnostics=[d for d in params.context.diagnostics
+                                 if d.code == change.code and _overlaps(d.range, rng)] or None,
+                    edit=_second_file_edit(t, change),
+                ))
+                continue
             if change.edit is not None:
                 edit = t.TextEdit(range=_range(t, doc, change.edit.range), new_text=change.edit.new_text)
             else:  # a split: its edits only apply together, as the whole rewrite of that rule
@@ -320,6 +330,18 @@ def _workspace_edit(t, doc, edits: list):
     """Edits for the version they were computed on: a client drops them once the text moved on."""
     return t.WorkspaceEdit(document_changes=[t.TextDocumentEdit(
         text_document=t.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version), edits=edits)])
+
+
+def _second_file_edit(t, change):
+    """Create the file where it is new (never over one that appeared meanwhile), then insert or replace its text."""
+    uri = Path(os.path.abspath(change.path)).as_uri()
+    r = change.edit.range
+    rng = t.Range(t.Position(r.start_line - 1, r.start_col - 1), t.Position(r.end_line - 1, r.end_col - 1))
+    edits = [t.TextDocumentEdit(text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                                edits=[t.TextEdit(range=rng, new_text=change.edit.new_text)])]
+    if not Path(change.path).exists():
+        edits.insert(0, t.CreateFile(uri=uri, options=t.CreateFileOptions(overwrite=False, ignore_if_exists=False)))
+    return t.WorkspaceEdit(document_changes=edits)
 
 
 def _whole(t, doc, new: str):

@@ -17,14 +17,17 @@ __all__ = ["unified_diff", "colorize", "use_color", "text_lines", "error_locatio
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def unified_diff(original: str, new: str, path: str) -> str:
-    """`diff -u` of the two texts, `a/` and `b/` prefixed like git; empty when equal."""
+def unified_diff(original: str | None, new: str, path: str) -> str:
+    """`diff -u` of the two texts, `a/` and `b/` prefixed like git; empty when equal. An `original`
+    of None is a new file: its diff is from /dev/null, as git shows one."""
     if original == new:
         return ""
-    a = original.splitlines(keepends=True)
+    a = (original or "").splitlines(keepends=True)
     b = new.splitlines(keepends=True)
     out = []
     old_name, new_name = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+    if original is None:
+        old_name = "/dev/null"
     for line in difflib.unified_diff(a, b, old_name, new_name):
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
@@ -71,6 +74,8 @@ def text_lines(result: "Result", path: str, *, color: bool = False) -> list[str]
         lines.append(_line(path, c, color))
     for c in sorted(result.suggestions, key=lambda c: (c.range.start_line, c.code)):
         advice = "use --unsafe-fixes" if c.safety == "unsafe" else "a review change, left out by --safe-only"
+        if getattr(result, "stdin", False) and c.path is not None and c.path != path and c.safety != "unsafe":
+            advice = f"create {c.path} yourself: from standard input only the Dockerfile is written"
         lines.append(_line(path, c, color, suffix=f" [not applied: {advice}]"))
     for code, reason in result.skipped:
         if code:
@@ -89,6 +94,7 @@ def _line(path: str, c: "Change", color: bool, suffix: str = "") -> str:
 def change_dict(c: "Change") -> dict:
     d = {
         "code": c.code,
+        "path": c.path,  # the file the edit applies to: the Dockerfile, or a second file (.dockerignore)
         "title": c.title,
         "safety": c.safety,
         "message": c.message,
@@ -113,6 +119,10 @@ def file_dict(path: str, result: "Result | None", *, status: str, error: str | N
         d["skipped"] = [{"code": code or None, "reason": reason} for code, reason in result.skipped]
     if diff is not None:
         d["diff"] = diff
+    files = getattr(result, "files", None) if result is not None else None
+    if files:  # second files the changes write: a proposed .dockerignore
+        d["files"] = [{"path": p, "status": "created" if before is None else "changed", "text": after,
+                       "diff": unified_diff(before, after, p)} for p, (before, after) in files.items()]
     if error is not None:
         d["error"] = error
         d["diagnostic"] = error_location(path, error)
@@ -181,10 +191,11 @@ def to_sarif(files: list[dict], rules: Iterable) -> str:
                     res["ruleIndex"] = index[c["code"]]
                 if c.get("edit"):
                     e = c["edit"]
+                    target = uri if c.get("path") in (None, f["path"]) else c["path"].replace(os.sep, "/")
                     res["fixes"] = [{
                         "description": {"text": c["message"]},
                         "artifactChanges": [{
-                            "artifactLocation": {"uri": uri},
+                            "artifactLocation": {"uri": target},
                             "replacements": [{
                                 "deletedRegion": {"startLine": e["range"]["start"]["line"],
                                                   "startColumn": e["range"]["start"]["column"],

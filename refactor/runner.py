@@ -60,6 +60,10 @@ class FileOutcome:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # rules that looked and declined
     new_text: str | None = None  # the refactored text (kept only for standard input)
     line_text: dict[int, str] = field(default_factory=dict)  # the input's lines where findings start (--format gitlab)
+    # second files the changes write (a proposed .dockerignore): path -> (text now or None when new, new text);
+    # written by the parent once per path, since Dockerfiles that share a context propose the same file
+    files: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    stdin: bool = False  # read from standard input: second files are suggestions, never written
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -124,6 +128,7 @@ def run_paths(paths: list[str], req: Request) -> int:
     if stdin_mode:
         outcomes.append(_stdin(req))
     outcomes.extend(_process_all(targets, req))
+    _second_files(outcomes, req)
     return _report(outcomes, req, stdin_mode=stdin_mode, bulk=len(targets) + len(early) > 1)
 
 
@@ -195,7 +200,8 @@ def _stdin(req: Request) -> FileOutcome:
     if error:
         return FileOutcome(name, "failed", EXIT_INPUT, error=error)
     base = Path(req.stdin_filename).parent if req.stdin_filename else None
-    outcome = refactor_text(text, name, req, context_dir=req.context or (str(base) if base else None), config_dir=base)
+    outcome = refactor_text(text, name, req, context_dir=req.context or (str(base) if base else None), config_dir=base,
+                            stdin=True)
     if outcome.status != "failed":
         # the whole new file goes to stdout, changed or not (with --diff, the diff instead); diagnostics go to stderr
         if req.show_diff:
@@ -218,7 +224,7 @@ def process_file(path: str, req: Request, *, context: str | None = None, named: 
         return FileOutcome(path, "skipped", EXIT_OK, reasons=[skip])
     ctx = req.context or context or str(Path(path).parent)
     outcome = refactor_text(text, path, req, context_dir=ctx, config_dir=Path(path).parent)
-    if outcome.status == "changed" and req.mode == "write":
+    if outcome.status == "changed" and req.mode == "write" and outcome.new_text != text:
         try:
             # a link named on the command line stays a link: its target is what changes
             write_atomic(Path(os.path.realpath(path)), outcome.new_text, expected=text)
@@ -237,7 +243,8 @@ def process_file(path: str, req: Request, *, context: str | None = None, named: 
     return outcome
 
 
-def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None, config_dir: Path | None) -> FileOutcome:
+def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None, config_dir: Path | None,
+                  stdin: bool = False) -> FileOutcome:
     from .engine.engine import refactor
     from .model import Options
     from .syntax import ParseError
@@ -276,7 +283,16 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
         return FileOutcome(path, "failed", EXIT_INPUT, error=str(e))
     except Exception:  # a bug of ours: report, never write
         return FileOutcome(path, "failed", EXIT_INTERNAL, error=f"{path}: internal error\n{traceback.format_exc()}")
-    found = dict(changes=result.changes, suggestions=result.suggestions, skipped=result.skipped)
+    files = {p: (result.originals.get(p), t) for p, t in result.other_files.items()}
+    changes, suggestions = result.changes, result.suggestions
+    if stdin and files:  # standard output carries the Dockerfile alone: a second file is a suggestion
+        import dataclasses
+
+        held = [dataclasses.replace(c, applied=False) for c in changes if c.path in files]
+        changes = [c for c in changes if c.path not in files]
+        suggestions = [*suggestions, *held]
+        files = {}
+    found = dict(changes=changes, suggestions=suggestions, skipped=result.skipped, files=files, stdin=stdin)
     if req.output_format == "gitlab":  # its fingerprints name the line's text, not only its number
         found["line_text"] = _line_text(text, result.changes + result.suggestions)
     problem = safety_net(result, options.target)
@@ -285,13 +301,81 @@ def refactor_text(text: str, path: str, req: Request, *, context_dir: str | None
                            error=f"{path}: internal error: the refactored file {problem}; nothing written")
     if result.skipped and result.skipped[0][1] == "no instructions":
         return FileOutcome(path, "skipped", EXIT_OK, reasons=["no instructions"], new_text=text)
-    if not result.changed:
+    if result.code == result.original and not files:
         return FileOutcome(path, "unchanged", EXIT_OK, **found, new_text=text)
     from .output import unified_diff
 
     code = EXIT_CHANGES if req.mode == "check" else EXIT_OK
     return FileOutcome(path, "changed", code, diff=unified_diff(result.original, result.code, path), **found,
                        new_text=result.code)
+
+
+def _second_files(outcomes: list[FileOutcome], req: Request) -> None:
+    """One proposal per second file: Dockerfiles that share a context propose it alike, and it is
+    shown and written once; where they disagree, none is written and each says so. `--write` writes
+    it here, atomically, and a new file only where there still is none."""
+    by_path: dict[str, list[FileOutcome]] = {}
+    for o in outcomes:
+        if o.status != "changed":  # a file the safety net refused, or that could not be written: nothing more
+            o.files = {}
+            continue
+        for p in o.files:
+            by_path.setdefault(os.path.realpath(p), []).append(o)
+    for real, owners in by_path.items():
+        texts = {f for o in owners for p, f in o.files.items() if os.path.realpath(p) == real}
+        if len(texts) > 1:
+            for o in owners:
+                name = next(p for p in o.files if os.path.realpath(p) == real)
+                del o.files[name]
+                dropped = [c for c in o.changes if c.path == name]
+                o.changes = [c for c in o.changes if c.path != name]
+                o.skipped = [*o.skipped, *{(c.code, f"{name}: the Dockerfiles that share this context would need "
+                                                    f"different contents; not proposed") for c in dropped}]
+                if o.status == "changed" and not o.diff and not o.files:
+                    o.status, o.exit_code = "unchanged", EXIT_OK
+            continue
+        first = owners[0]
+        for o in owners[1:]:  # listed under the first Dockerfile that proposed it: once
+            name = next(p for p in o.files if os.path.realpath(p) == real)
+            o.files = {p: v for p, v in o.files.items() if p != name}
+        if req.mode != "write":
+            continue
+        name = next(p for p in first.files if os.path.realpath(p) == real)
+        original, new = first.files[name]
+        try:
+            if original is None:
+                create_atomic(Path(name), new)
+            else:
+                write_atomic(Path(os.path.realpath(name)), new, expected=original)
+        except (_ChangedOnDisk, FileExistsError):
+            first.status, first.exit_code = "failed", EXIT_INPUT
+            first.error = f"{name}: changed on disk while it was being refactored; not written"
+        except OSError as e:
+            first.status, first.exit_code = "failed", EXIT_INPUT
+            first.error = f"{name}: cannot write: {e.strerror or e}"
+
+
+def create_atomic(path: Path, text: str) -> None:
+    """Create `path` with `text` whole or not at all, and never over a file that appeared meanwhile."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".refactor", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.link(tmp, path)  # fails when the file exists: unlike a rename, never replaces one
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _line_text(text: str, changes: list) -> dict[int, str]:
@@ -424,7 +508,7 @@ def _report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool = Fal
 
 
 def _print_report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool, bulk: bool) -> None:
-    from .output import colorize, file_dict, text_lines, to_github, to_gitlab, to_json, to_sarif, use_color
+    from .output import colorize, file_dict, text_lines, to_github, to_gitlab, to_json, to_sarif, unified_diff, use_color
 
     fmt = req.output_format
     out = sys.stderr if stdin_mode else sys.stdout
@@ -443,6 +527,10 @@ def _print_report(outcomes: list[FileOutcome], req: Request, *, stdin_mode: bool
                 continue
             if o.diff and show_diff and not stdin_mode:
                 out.write(colorize(o.diff) if color else o.diff)
+            if show_diff and not stdin_mode:
+                for name, (before, after) in o.files.items():
+                    d = unified_diff(before, after, name)
+                    out.write(colorize(d) if color else d)
             if req.quiet:
                 continue
             if req.mode == "check" and o.status == "changed":

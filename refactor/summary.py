@@ -21,7 +21,9 @@ def summarise(outcomes) -> dict:
     counts = Counter(o.status for o in outcomes)
     per_rule = Counter(c.code for o in outcomes for c in o.changes)
     held = Counter(c.code for o in outcomes for c in o.suggestions if c.safety == "unsafe")
-    held_review = sum(1 for o in outcomes for c in o.suggestions if c.safety != "unsafe")
+    # a second file from standard input is held back for another reason than --safe-only
+    held_review = sum(1 for o in outcomes for c in o.suggestions if c.safety != "unsafe"
+                      and not (getattr(o, "stdin", False) and c.path not in (None, o.path)))
     skip_reasons = Counter(r for o in outcomes if o.status == "skipped" for r in o.reasons)
     declined = Counter(code for o in outcomes for code, _ in o.skipped if code)
     return {

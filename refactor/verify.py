@@ -153,6 +153,10 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
             files[name].parent.mkdir()
             files[name].write_text(content, encoding="utf-8")
             # BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile first, then the context's
+            proposed = _proposed_ignore(outcome, context_dir) if name == "refactored" else None
+            if proposed is not None:  # the .dockerignore the refactoring writes (CX001, CX002)
+                (files[name].parent / "Dockerfile.dockerignore").write_text(proposed, encoding="utf-8")
+                continue
             for ignore in (Path(path + ".dockerignore"), context_dir / ".dockerignore"):
                 if ignore.is_file():
                     shutil.copyfile(ignore, files[name].parent / "Dockerfile.dockerignore")
@@ -191,6 +195,14 @@ def verify(path: str, *, context: str | None = None, probe: Probe | None = None,
                 tool.remove(list(images.values()), before)
     report.verdict, report.exit_code = _judge(report)
     return report
+
+
+def _proposed_ignore(outcome, context_dir: Path) -> str | None:
+    """The new text of the context's .dockerignore among the files the refactoring writes, if any."""
+    for name, (_before, after) in outcome.files.items():
+        if Path(name).name == ".dockerignore" and Path(name).resolve().parent == context_dir:
+            return after
+    return None
 
 
 def _judge(report: Report) -> tuple[str, int]:

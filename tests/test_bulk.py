@@ -138,3 +138,41 @@ def test_shards_partition_skipped_files_too(tmp_path: Path) -> None:
         out = run("--check", "--format", "json", "--select", "HY009", "--shard", f"{k}/3", ".", cwd=tmp_path)
         total += [f["path"] for f in json.loads(out.stdout)["files"]]
     assert len(total) == len(set(total)) == 18
+
+
+NODE = "FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\nCMD [\"node\", \"index.js\"]\n"
+
+
+def test_dockerfiles_sharing_a_context_get_one_dockerignore_shown_and_written_once(tmp_path: Path) -> None:
+    for i in range(6):  # enough files for worker processes: each proposes the file, the parent writes it once
+        d = tmp_path / f"svc{i}"
+        d.mkdir()
+        (d / "package.json").write_text('{"name": "x"}\n')
+        (d / ".gitignore").write_text("node_modules\n")
+        (d / "Dockerfile").write_text(NODE)
+        (d / "Dockerfile.dev").write_text(NODE.replace("index.js", "dev.js"))
+    diff = run("--diff", "--select", "CX001", "-j", "2", ".", cwd=tmp_path)
+    assert diff.stdout.count("+++ b/svc0/.dockerignore\n") == 1
+    assert diff.stdout.count("CX001 a new .dockerignore") == 12  # each Dockerfile reports the change
+    out = run("--write", "--select", "CX001", "-j", "2", ".", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    for i in range(6):
+        assert (tmp_path / f"svc{i}" / ".dockerignore").read_text() == ".git\nnode_modules\n"
+    assert run("--check", "--select", "CX001", ".", cwd=tmp_path).returncode == 0
+
+
+def test_dockerfiles_of_one_context_that_disagree_get_no_dockerignore(tmp_path: Path) -> None:
+    from refactor.engine.engine import Change, Range, TextEdit
+    from refactor.runner import FileOutcome, Request, _second_files
+
+    ignore = str(tmp_path / ".dockerignore")
+
+    def outcome(name: str, text: str) -> FileOutcome:
+        change = Change("CX001", "t", "review", "m", Range(1, 1, 1, 1), TextEdit(Range(1, 1, 1, 1), text), path=ignore)
+        return FileOutcome(str(tmp_path / name), "changed", 0, diff="", changes=[change], files={ignore: (None, text)})
+
+    a, b = outcome("Dockerfile", ".git\n"), outcome("Dockerfile.dev", ".git\nnode_modules\n")
+    _second_files([a, b], Request(mode="write"))
+    assert not (tmp_path / ".dockerignore").exists()
+    assert a.files == b.files == {} and a.changes == b.changes == []
+    assert a.status == "unchanged" and "different contents" in a.skipped[0][1]

@@ -140,7 +140,8 @@ def test_gitlab_job_reports_code_quality() -> None:
 SCENARIOS = {
     # name: (files to add or replace in the copy of the app, refactor's exit code under --check)
     "changes": ({}, 1),
-    "clean": ({"Dockerfile": (APP / "expected").read_text()}, 0),  # already what refactor makes of it
+    # already what refactor makes of it: the Dockerfile, and the .dockerignore CX001 proposes
+    "clean": ({"Dockerfile": (APP / "expected").read_text(), ".dockerignore": ".venv\n"}, 0),
     "broken": ({"bad/Dockerfile": "FROM debian:bookworm-slim\nFORM x\n"}, 2),
 }
 

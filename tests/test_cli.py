@@ -462,3 +462,80 @@ def test_buildkit_setting_that_is_no_boolean_is_an_input_error(tmp_path: Path) -
     (tmp_path / ".refactor.toml").write_text('buildkit = "no"\n')
     out = run("Dockerfile", cwd=tmp_path)
     assert out.returncode == 2 and "buildkit must be true or false" in out.stderr
+
+
+# --- a second file: the proposed .dockerignore (CX001, CX002) --------------------------------------
+
+NODE = "FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\nCMD [\"node\", \"index.js\"]\n"
+
+
+def node_project(tmp_path: Path, ignore: str | None = None) -> Path:
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    (tmp_path / ".gitignore").write_text("node_modules/\n")
+    if ignore is not None:
+        (tmp_path / ".dockerignore").write_text(ignore)
+    return write(tmp_path, NODE)
+
+
+def test_diff_shows_a_proposed_dockerignore_as_a_new_file(tmp_path: Path) -> None:
+    node_project(tmp_path)
+    out = run("--diff", "--select", "CX", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("--- /dev/null\n+++ b/.dockerignore\n@@ -0,0 +1,2 @@\n+.git\n+node_modules\n")
+    assert "Dockerfile:5:1: CX001 a new .dockerignore keeps .git, node_modules out of the build context" in out.stdout
+    assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_check_counts_a_proposed_dockerignore_as_a_change(tmp_path: Path) -> None:
+    node_project(tmp_path)
+    assert run("--check", "--select", "CX", "Dockerfile", cwd=tmp_path).returncode == 1
+    (tmp_path / ".dockerignore").write_text(".git\nnode_modules\n")
+    assert run("--check", "--select", "CX", "Dockerfile", cwd=tmp_path).returncode == 0
+
+
+def test_write_creates_the_dockerignore_and_leaves_the_dockerfile_alone(tmp_path: Path) -> None:
+    node_project(tmp_path)
+    out = run("--write", "--select", "CX", "Dockerfile", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / ".dockerignore").read_text() == ".git\nnode_modules\n"
+    assert (tmp_path / "Dockerfile").read_text() == NODE
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".refactor")]  # no temporary file left
+    assert run("--check", "--select", "CX", "Dockerfile", cwd=tmp_path).returncode == 0
+
+
+def test_write_adds_the_node_modules_line_to_an_existing_dockerignore(tmp_path: Path) -> None:
+    node_project(tmp_path, ignore=".git\n*.md")
+    out = run("--diff", "--select", "CX", "Dockerfile", cwd=tmp_path)
+    assert "--- a/.dockerignore\n+++ b/.dockerignore\n" in out.stdout and "+node_modules\n" in out.stdout
+    assert "CX002 add node_modules to .dockerignore: `COPY . .` copies the host's node_modules" in out.stdout
+    run("--write", "--select", "CX", "Dockerfile", cwd=tmp_path)
+    assert (tmp_path / ".dockerignore").read_text() == ".git\n*.md\nnode_modules\n"
+
+
+def test_json_and_sarif_list_the_second_file(tmp_path: Path) -> None:
+    node_project(tmp_path)
+    report = json.loads(run("--format", "json", "--select", "CX", "Dockerfile", cwd=tmp_path).stdout)
+    (f,) = report["files"]
+    assert f["status"] == "changed"
+    (c,) = f["changes"]
+    assert c["code"] == "CX001" and c["path"] == ".dockerignore" and c["edit"]["new_text"] == ".git\nnode_modules\n"
+    (extra,) = f["files"]
+    assert extra["path"] == ".dockerignore" and extra["status"] == "created" and extra["text"] == ".git\nnode_modules\n"
+    assert extra["diff"].startswith("--- /dev/null\n+++ b/.dockerignore\n")
+    sarif = json.loads(run("--format", "sarif", "--select", "CX", "Dockerfile", cwd=tmp_path).stdout)
+    (res,) = sarif["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Dockerfile"
+    (change,) = res["fixes"][0]["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == ".dockerignore"
+    assert change["replacements"][0]["insertedContent"]["text"] == ".git\nnode_modules\n"
+
+
+def test_stdin_mode_suggests_the_dockerignore_and_writes_only_the_dockerfile(tmp_path: Path) -> None:
+    node_project(tmp_path)
+    out = run("-", "--stdin-filename", "Dockerfile", "--select", "CX", cwd=tmp_path, stdin=NODE)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == NODE
+    assert "CX001 a new .dockerignore keeps .git, node_modules" in out.stderr
+    assert "[not applied: create .dockerignore yourself" in out.stderr
+    assert "left out by --safe-only" not in out.stderr
+    assert not (tmp_path / ".dockerignore").exists()

@@ -20,6 +20,8 @@ DISCOVERY = ("Dockerfile", "Containerfile")
 
 def _is_dockerfile(p: Path) -> bool:
     n = p.name
+    if n.endswith(".dockerignore"):  # BuildKit's per-Dockerfile ignore file (a CX fixture)
+        return False
     return (
         n in DISCOVERY
         or n.startswith(("Dockerfile.", "Containerfile."))

@@ -112,7 +112,7 @@ async def test_open_gives_one_diagnostic_per_change_with_code_link_and_severity(
     uri = await open_doc(client, workspace / "Dockerfile")
     diags = client.diagnostics[uri]
     codes = sorted(d.code for d in diags)
-    assert codes == ["CO001", "HC001", "HY005", "MS002", "US001"]
+    assert codes == ["CO001", "CX001", "HC001", "HY005", "MS002", "US001"]
     by_code = {d.code: d for d in diags}
     assert by_code["HY005"].severity == t.DiagnosticSeverity.Warning  # safe
     assert by_code["MS002"].severity == t.DiagnosticSeverity.Information  # review
@@ -286,3 +286,21 @@ async def test_an_unsaved_buffer_without_a_folder_is_analysed(client) -> None:
     await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     codes = {d.code for d in client.diagnostics[uri]}
     assert "MS001" in codes and not any(d.severity == t.DiagnosticSeverity.Error for d in client.diagnostics[uri])
+
+
+async def test_a_proposed_dockerignore_is_a_code_action_that_creates_the_file(client, tmp_path) -> None:
+    path = tmp_path / "Dockerfile"
+    text = 'FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\nCMD ["node", "index.js"]\n'
+    path.write_text(text)
+    (tmp_path / "package.json").write_text('{"name": "x"}\n')
+    (tmp_path / ".gitignore").write_text("node_modules\n")
+    uri = await open_doc(client, path)
+    cx = next(d for d in client.diagnostics[uri] if d.code == "CX001")
+    assert cx.range.start == t.Position(4, 0)  # at the COPY . . that sends the context
+    (action,) = [a for a in await actions(client, uri, cx.range, only=[t.CodeActionKind.QuickFix])
+                 if a.title.startswith("Apply CX001")]
+    create, edit = action.edit.document_changes
+    ignore_uri = (tmp_path / ".dockerignore").as_uri()
+    assert isinstance(create, t.CreateFile) and create.uri == ignore_uri and not create.options.overwrite
+    assert edit.text_document.uri == ignore_uri
+    assert apply("", t.WorkspaceEdit(document_changes=[edit])) == ".git\nnode_modules\n"

@@ -176,7 +176,8 @@ def test_refactor_hook_fails_on_a_legacy_dockerfile_and_shows_the_diff(tmp_path:
 
 @needs_git
 def test_both_hooks_pass_on_a_production_grade_dockerfile(tmp_path: Path, hook_repo, home) -> None:
-    repo = init_repo(tmp_path / "repo", {"Dockerfile": GOOD, "main.py": "print('hello')\n"})
+    # production grade: with the .dockerignore that keeps .git out of the context (CX001 proposes it)
+    repo = init_repo(tmp_path / "repo", {"Dockerfile": GOOD, "main.py": "print('hello')\n", ".dockerignore": ".git\n"})
     use_hooks(repo, hook_repo, {"id": "refactor"}, {"id": "refactor-fix"})
     out = pre_commit("run", "--all-files", cwd=repo, home=home)
     assert out.returncode == 0, out.stdout + out.stderr

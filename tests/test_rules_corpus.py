@@ -1,6 +1,8 @@
 """Rule fixtures: corpus/rules/<CODE>/<case>/ holds a Dockerfile, the build-context files it
 reasons about, and `expected`, the output with only that rule selected. No `expected`
-means the rule must leave the file alone. An optional `case.toml` says more:
+means the rule must leave the file alone. `expected.dockerignore` is the `.dockerignore` the
+run writes at the context's root (CX rules); without it, the run must write none. An optional
+`case.toml` says more:
 
     level = "unsafe"            # the fix level to run at (default "review")
     select = ["HY001", "HY003"] # rules to run (default: the folder's code)
@@ -41,7 +43,13 @@ def load_case(case: Path) -> dict:
     text = (case / "Dockerfile").read_bytes().decode("utf-8")
     expected_path = case / "expected"
     expected = expected_path.read_bytes().decode("utf-8") if expected_path.is_file() else text
-    return {"text": text, "expected": expected, "spec": spec, "code": case.parent.name}
+    ignore_path = case / "expected.dockerignore"
+    ignore = ignore_path.read_bytes().decode("utf-8") if ignore_path.is_file() else None
+    return {"text": text, "expected": expected, "spec": spec, "code": case.parent.name, "ignore": ignore}
+
+
+def fires(c: dict) -> bool:
+    return c["expected"] != c["text"] or c["ignore"] is not None
 
 
 def run_case(case: Path):
@@ -69,6 +77,8 @@ def case_options(case: Path, spec: dict) -> Options:
 def test_rule_fixture_gives_the_expected_output(case: Path) -> None:
     c, result = run_case(case)
     assert result.code == c["expected"]
+    written = {Path(p).name: text for p, text in result.other_files.items()}
+    assert written == ({".dockerignore": c["ignore"]} if c["ignore"] is not None else {})
     spec = c["spec"]
     if "skipped" in spec:
         reasons = [reason for code, reason in result.skipped if code == c["code"]]
@@ -78,7 +88,7 @@ def test_rule_fixture_gives_the_expected_output(case: Path) -> None:
     if "message" in spec:
         messages = [ch.message for ch in (*result.changes, *result.suggestions) if ch.code == c["code"]]
         assert any(spec["message"] in m for m in messages), messages
-    if c["expected"] != c["text"]:
+    if fires(c):
         assert any(ch.code == c["code"] for ch in result.changes), "the change is reported under the rule's code"
 
 
@@ -88,14 +98,16 @@ def test_rule_fixture_output_is_stable(case: Path) -> None:
     again = refactor(result.code, path="Dockerfile", context=case, select=c["spec"].get("select", [c["code"]]),
                      level=c["spec"].get("level", "review"), options=case_options(case, c["spec"]))
     assert again.code == result.code
-    assert again.changes == []
+    # a second file is not written by the API: proposing it again is the same proposal, not a new change
+    assert [ch for ch in again.changes if ch.path == "Dockerfile"] == []
+    assert sorted(again.other_files.values()) == sorted(result.other_files.values())
 
 
 def test_every_rule_has_fixtures_that_fire_and_fixtures_that_do_not() -> None:
     for rule in all_rules():
         cases = [p for p in CASES if p.parent.name == rule.code]
-        fired = [p for p in cases if load_case(p)["expected"] != load_case(p)["text"]]
-        quiet = [p for p in cases if load_case(p)["expected"] == load_case(p)["text"]]
+        fired = [p for p in cases if fires(load_case(p))]
+        quiet = [p for p in cases if not fires(load_case(p))]
         if rule.reports_only:  # it never edits: its firing cases assert the reason it gives
             fired = [p for p in cases if "skipped" in load_case(p)["spec"]]
         assert fired or rule.network, f"{rule.code} has no fixture where it fires"

@@ -21,7 +21,7 @@ HEADINGS = ["What it does", "Why", "Example", "Use instead", "Fix safety"]
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_declares_code_name_title_rationale_and_docs(rule) -> None:
-    assert re.fullmatch(r"(MS|CO|PN|US|HC|HY|BK)\d{3}", rule.code)
+    assert re.fullmatch(r"(MS|CO|PN|US|HC|HY|BK|CX)\d{3}", rule.code)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
     assert rule.title and not rule.title.endswith(".")
     assert rule.rationale.endswith(".") and rule.rationale.count(". ") == 0, "one sentence"

@@ -293,3 +293,38 @@ def test_a_refactored_container_that_does_not_start_is_still_exit_1(monkeypatch)
     with pytest.raises(VerifyError) as e:
         verify(str(APPS / "python-pip-batch" / "Dockerfile"), rebuild=False)
     assert e.value.code == EXIT_DIFFERS and "the container did not start" in str(e.value)
+
+
+def test_the_refactored_image_is_built_with_the_proposed_dockerignore(tmp_path, monkeypatch) -> None:
+    import refactor.verify as verify_module
+
+    (tmp_path / "package.json").write_text('{"name": "x"}\n')
+    (tmp_path / ".gitignore").write_text("node_modules\n")
+    df = tmp_path / "Dockerfile"
+    df.write_text('FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\n'
+                  'CMD ["node", "index.js"]\n')
+    seen: dict[str, str | None] = {}
+
+    class Recording:
+        name = "fake"
+
+        def ensure_bases(self, *texts, log=None) -> None:
+            pass
+
+        def image_ids(self) -> set:
+            return set()
+
+        def build(self, dockerfile: Path, context: Path, tag: str):
+            for side in ("original", "refactored"):
+                ignore = dockerfile.parent.parent / side / "Dockerfile.dockerignore"
+                seen[side] = ignore.read_text() if ignore.is_file() else None
+            return False, 0.0, "stopped here"
+
+        def remove(self, tags, before) -> None:
+            pass
+
+    monkeypatch.setattr(verify_module, "detect_builder", lambda prefer=None: Recording())
+    with pytest.raises(VerifyError):  # the fake builds nothing: the original "does not build"
+        verify(str(df), level="review", rebuild=False)
+    assert seen == {"original": None, "refactored": ".git\nnode_modules\n"}
+    assert not (tmp_path / ".dockerignore").exists()  # verify writes only in its own copy

@@ -18,7 +18,7 @@ from typing import Iterable
 
 from ..model import BuildContext, Model, Options
 from ..rules import Rule, all_rules
-from ..rules.base import Fix, Safety, Skip
+from ..rules.base import FileFix, Fix, Safety, Skip
 from ..syntax.errors import ParseError
 from ..syntax.parser import parse
 from ..syntax.tree import Dockerfile, Instruction
@@ -55,6 +55,8 @@ class Change:
     range: Range
     edit: TextEdit | None  # applies on its own to the input; None where it needs the others
     applied: bool = True
+    # the file the edit applies to: the Dockerfile's path, or a second file (a `.dockerignore`)
+    path: str | None = None
 
     @property
     def line(self) -> int:
@@ -75,10 +77,23 @@ class Result:
     path: str | None = None
     original_tree: Dockerfile | None = field(default=None, repr=False, compare=False)
     tree: Dockerfile | None = field(default=None, repr=False, compare=False)  # the tree of `code`
+    # path -> new text of every file the run writes, the Dockerfile's (under `path`, or
+    # "Dockerfile") included; `originals` has the text now of the others (None: a new file)
+    files: dict[str, str] = field(default_factory=dict)
+    originals: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def dockerfile_key(self) -> str:
+        return self.path if self.path is not None else "Dockerfile"
+
+    @property
+    def other_files(self) -> dict[str, str]:
+        """The second files the changes write (path -> new text), the Dockerfile left out."""
+        return {p: t for p, t in self.files.items() if p != self.dockerfile_key and t != self.originals.get(p)}
 
     @property
     def changed(self) -> bool:
-        return self.code != self.original
+        return self.code != self.original or bool(self.other_files)
 
 
 def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[Rule]:
@@ -126,6 +141,7 @@ def refactor(
     rules = select_rules(select, ignore)
     original = parse(text, path=path)
     result = Result(original=text, code=text, path=path, original_tree=original, tree=original)
+    result.files[result.dockerfile_key] = text
     if not original.instructions:
         result.skipped.append(("", "no instructions"))
         return result
@@ -138,9 +154,11 @@ def refactor(
 
     internal: dict[tuple[str, str], None] = {}  # rules whose changes the engine refused
     changed_by: set[str] = set()
+    file_fixes: list[tuple[Rule, FileFix]] = []
     for _round in range(MAX_ROUNDS):
         changed = False
         skipped = {}  # what the rules declined on the file as it now stands: the last round's count
+        file_fixes = []  # second files are proposed for the file as it finally stands: the last round's
         for rule in rules:
             model = Model(df, context, options)
             allowed: list[Fix] = []
@@ -153,6 +171,10 @@ def refactor(
                     if where is not None:
                         reason = f"line {positions.position(positions.starts[id(where)][1])[0]}: {reason}"
                     skipped.setdefault((rule.code, reason), None)
+                    continue
+                if isinstance(item, FileFix):
+                    if item.target is None or not _suppressed(item.target, rule):
+                        file_fixes.append((rule, item))
                     continue
                 if _suppressed(item.target, rule):
                     continue
@@ -196,6 +218,7 @@ def refactor(
         if not changed:
             break
 
+    proposed = df  # the tree the last round's rules saw: their second-file fixes name its instructions
     if df is not original and _windows:
         # the safety net: the final text read whole must give the tree the windows built
         try:
@@ -208,8 +231,19 @@ def refactor(
         df = whole
     result.code = df.code
     result.tree = df
+    result.files[result.dockerfile_key] = df.code
     applied_keys = {(c.code, c.range.start_line) for c in result.changes}
     result.suggestions = [c for c in held.values() if (c.code, c.range.start_line) not in applied_keys]
+    for rule, fix in file_fixes:
+        change = _file_change(rule, fix, proposed, lineage, positions, context, path, applied=fix.safety <= limit)
+        if change.path in result.originals:  # one rule per file and run: the first one's proposal stands
+            continue
+        result.originals[change.path] = fix.original
+        if change.applied:
+            result.changes.append(change)
+            result.files[change.path] = fix.text
+        else:
+            result.suggestions.append(change)
     result.skipped = [*skipped, *internal]
     return result
 
@@ -432,7 +466,48 @@ def _change(rule: Rule, fix: Fix, df: Dockerfile, lineage: "_Lineage", original:
     edit = None
     if edits and all(o is not None for o in mapped.values()):
         edit = _standalone_edit(fix, df, mapped, original, positions)
-    return Change(rule.code, rule.title, str(fix.safety), fix.message, rng, edit, applied)
+    return Change(rule.code, rule.title, str(fix.safety), fix.message, rng, edit, applied, path=original.path)
+
+
+def _file_change(rule: Rule, fix: FileFix, df: Dockerfile, lineage: "_Lineage", positions: _Positions,
+                 context: BuildContext, path: str | None, *, applied: bool) -> Change:
+    """A change to a second file: reported at its instruction in the input, its edit on that file."""
+    report = lineage.anchor_of(fix.target, df) if fix.target is not None else None
+    if report is None:
+        rng = Range(1, 1, 1, 1)
+    else:
+        _, own, _end = positions.starts[id(report)]
+        line, col = positions.position(own)
+        first_line_end = positions.text.find("\n", own)
+        first_line_end = len(positions.text) if first_line_end == -1 else first_line_end
+        rng = Range(line, col, *positions.position(first_line_end))
+    old = fix.original or ""
+    if fix.text.startswith(old):  # an addition at the end (or a new file): an insertion there
+        lines = old.splitlines(keepends=True)
+        at = (len(lines) + 1, 1) if not lines or lines[-1].endswith(("\n", "\r")) else (len(lines), len(lines[-1]) + 1)
+        edit = TextEdit(Range(*at, *at), fix.text[len(old):])
+    else:
+        lines = old.splitlines(keepends=True)
+        edit = TextEdit(Range(1, 1, len(lines) + 1, 1), fix.text)
+    return Change(rule.code, rule.title, str(fix.safety), fix.message, rng, edit, applied,
+                  path=second_file_path(context, fix.path, path))
+
+
+def second_file_path(context: BuildContext, rel: str, dockerfile: str | None) -> str:
+    """Where a context file is, said as the Dockerfile's path is: beside it when the context is its folder,
+    else relative to the working directory when below it, else absolute."""
+    import os
+
+    where = context.root / rel
+    if dockerfile is not None and os.path.isabs(dockerfile) is False:
+        folder = os.path.dirname(dockerfile)
+        try:
+            if os.path.realpath(folder or ".") == os.path.realpath(context.root):
+                return os.path.join(folder, rel) if folder else rel
+        except OSError:
+            pass
+    relative = os.path.relpath(where)
+    return str(where) if relative.startswith("..") else relative
 
 
 def _standalone_edit(fix: Fix, df: Dockerfile, mapped, original: Dockerfile, positions: _Positions) -> TextEdit | None:

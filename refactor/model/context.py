@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-__all__ = ["BuildContext", "context_files"]
+__all__ = ["BuildContext", "IgnoreRules", "context_files"]
 
 _MAX_LISTED = 20000
 
@@ -99,14 +99,28 @@ class BuildContext:
     # --- .dockerignore ---------------------------------------------------------------------
 
     @cached_property
-    def _ignore_rules(self) -> list[tuple[bool, re.Pattern[str]]]:
+    def _ignore_rules(self) -> "IgnoreRules":
         if not self.known:
-            return []
-        path = self.root / ".dockerignore"
+            return IgnoreRules(())
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = (self.root / ".dockerignore").read_text(encoding="utf-8", errors="replace")
         except OSError:
-            return []
+            return IgnoreRules(())
+        return IgnoreRules.parse(text)
+
+    def ignored(self, relpath: str) -> bool:
+        """Whether `.dockerignore` excludes this path (or a directory above it)."""
+        return self._ignore_rules.excludes(relpath)
+
+
+@dataclass(frozen=True)
+class IgnoreRules:
+    """The lines of a `.dockerignore`, matched as BuildKit does: from the context's root, last match wins."""
+
+    rules: tuple[tuple[bool, re.Pattern[str]], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "IgnoreRules":
         rules = []
         for line in text.splitlines():
             line = line.strip()
@@ -119,13 +133,12 @@ class BuildContext:
             if not pattern:
                 continue
             rules.append((negate, _compile(pattern)))
-        return rules
+        return cls(tuple(rules))
 
-    def ignored(self, relpath: str) -> bool:
-        """Whether `.dockerignore` excludes this path (or a directory above it)."""
+    def excludes(self, relpath: str) -> bool:
         rel = _clean(relpath)
         excluded = False
-        for negate, rx in self._ignore_rules:
+        for negate, rx in self.rules:
             if _matches(rx, rel):
                 excluded = not negate
         return excluded

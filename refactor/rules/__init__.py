@@ -13,9 +13,9 @@ import pkgutil
 from functools import lru_cache
 from pathlib import Path
 
-from .base import Fix, Rule, Safety, Skip, explain_text
+from .base import FileFix, Fix, Rule, Safety, Skip, explain_text
 
-__all__ = ["Rule", "Fix", "Skip", "Safety", "all_rules", "rule_by_code", "unknown_codes", "explain_text", "AREAS"]
+__all__ = ["Rule", "Fix", "FileFix", "Skip", "Safety", "all_rules", "rule_by_code", "unknown_codes", "explain_text", "AREAS"]
 
 # area prefix -> (folder, title), in the order the engine runs them
 AREAS = {
@@ -26,6 +26,7 @@ AREAS = {
     "HC": ("healthcheck", "health checks"),
     "BK": ("buildkit", "BuildKit features"),
     "HY": ("hygiene", "hygiene"),
+    "CX": ("context", "build context"),
 }
 
 

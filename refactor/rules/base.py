@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..model import Model
     from ..syntax.tree import Instruction
 
-__all__ = ["Safety", "Fix", "Skip", "Rule", "explain_text"]
+__all__ = ["Safety", "Fix", "FileFix", "Skip", "Rule", "explain_text"]
 
 
 class Safety(IntEnum):
@@ -48,6 +48,18 @@ class Fix:
     message: str  # one sentence: what changes and why, for this file
     safety: Safety
     edits: tuple["Edit", ...]
+
+
+@dataclass(frozen=True)
+class FileFix:
+    """A change to a file of the build context beside the Dockerfile (a `.dockerignore`)."""
+
+    target: "Instruction | None"  # the instruction the change is reported at (None: the first)
+    message: str
+    safety: Safety
+    path: str  # relative to the context's root
+    text: str  # the file's whole new text
+    original: str | None = None  # its text now; None: the file is new
 
 
 @dataclass(frozen=True)

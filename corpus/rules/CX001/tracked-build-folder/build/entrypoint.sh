@@ -1,0 +1,2 @@
+#!/bin/sh
+exec java -jar /app/app.jar
