@@ -504,7 +504,8 @@ def program_path(build: Build, path_dirs: tuple[str, ...], artifact: str | None 
     return None
 
 
-_SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj"}
+_SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj",
+                 ".mvn", ".gradle", ".m2"}  # build output, dependency folders and the caches of Maven and Gradle
 
 
 def context_files(ctx, root: Path, extensions: tuple[str, ...], limit: int = 400):
