@@ -263,7 +263,8 @@ def _landings(model, build, ins) -> list:
     for src in args[:-1]:
         clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
         is_dir = clean == "." or (model.context.known and (model.context.root / clean).is_dir())
-        if is_dir or (len(args) == 2 and not dest.endswith("/")):
+        into = dest.endswith("/") or dest in (".", "..") or absolute in build.workdir_at.values()
+        if is_dir or (len(args) == 2 and not into):
             out.append((clean, absolute))
         else:
             out.append((clean, posixpath.join(absolute, posixpath.basename(clean))))
