@@ -56,8 +56,9 @@ def maven_module(command_args: list[str]) -> "str | None":
     return "."
 
 
-def maven_output(ctx, folder: str, profiles: tuple[str, ...] = ()) -> JvmBuild:
-    """The jars `mvn package` (or `assembly:single`) writes into `<folder>/target/`."""
+def maven_output(ctx, folder: str, profiles: tuple[str, ...] = (), defines: dict | None = None) -> JvmBuild:
+    """The jars `mvn package` (or `assembly:single`) writes into `<folder>/target/`; `defines` are the
+    command's `-Dname=value`, which win over the POM's properties."""
     out = JvmBuild(folder)
     rel = "pom.xml" if folder == "." else f"{folder}/pom.xml"
     pom = ctx.read_text(rel)
@@ -82,6 +83,8 @@ def maven_output(ctx, folder: str, profiles: tuple[str, ...] = ()) -> JvmBuild:
     if packaging != "jar":
         out.unknown = f"{rel} packages a {packaging}, not a jar"
         return out
+    props.update(defines or {})
+    version = _resolve(version, props) if version else version
     props.update({"project.version": version or "", "project.artifactId": artifact or "", "pom.version": version or ""})
     build = _section(body, "build") or ""
     plugins = _section(re.sub(r"<pluginManagement>.*?</pluginManagement>", "", build, flags=re.S), "plugins") or ""

@@ -134,6 +134,11 @@ class JavaSplit(SplitRule):
         if packages and build.base.path.rsplit("/", 1)[-1] != "eclipse-temurin":
             return (f"the build installs {', '.join(packages)} for run time, and the JRE image's distribution "
                     f"may name them differently from {build.base.text}'s; split by hand")
+        for env in build.carried:
+            for key, value in (env.pairs if env.keyword == "ENV" else ()):
+                if key in ("JAVA_HOME", "PATH") and value.strip("\"'") != "/opt/java/openjdk":
+                    return (f"line {env.start_line}: the file sets {key}, which names the build image's folders; "
+                            f"the JRE image has its own (JAVA_HOME=/opt/java/openjdk); split by hand")
         runtime = f"{jvm_data()['runtime']['image']}:{major}-jre{variant}"
         extra = _runtime_files(model, build, cwd, artifact)
         if isinstance(extra, str):
@@ -172,6 +177,9 @@ def _java(ref) -> "tuple[str, str] | str":
     if not m:
         return f"the Java version of {ref.text} cannot be read from its tag; name it in the tag (such as -jdk21)"
     major = m.group(1)
+    if any(v in tag for v in data["other-variants"]):
+        return (f"{ref.text} is built on a distribution other than Ubuntu, Debian or Alpine; the split's JRE "
+                f"runtimes are {data['image']}'s Ubuntu and Alpine tags; split by hand")
     variant = ""
     if "alpine" in tag:
         variant = "-alpine"
@@ -285,7 +293,8 @@ def _maven(model, build, cwd: str, argv: list[str]):
         return f"the split cannot tell which pom.xml of the build context is {folder}/pom.xml"
     profiles = tuple(p for i, a in enumerate(argv) for p in
                      (a[2:] if a.startswith("-P") and len(a) > 2 else argv[i + 1] if a == "-P" and i + 1 < len(argv) else "").split(",") if p)
-    return maven_output(model.context, posixpath.dirname(pom) or ".", profiles), folder
+    defines = dict(a[2:].split("=", 1) for a in argv if a.startswith("-D") and "=" in a)
+    return maven_output(model.context, posixpath.dirname(pom) or ".", profiles, defines), folder
 
 
 _GRADLE_TASKS = ("build", "assemble", "jar", "bootJar", "shadowJar", "installDist")
@@ -382,6 +391,19 @@ def _runtime_files(model, build, cwd: str, artifact: str) -> "list[str] | str":
             if at not in out and at != artifact:
                 out.append(at)
     if whole:
+        ctx = model.context
+        names = jvm_data()["run-time"]
+        for src, dest in build.sources:
+            if dest != build.workdir or not ctx.known:
+                continue
+            prefix = "" if src == "." else src.rstrip("/") + "/"
+            found = [n for n in names["working-directory"] if ctx.exists(prefix + n)]
+            for pattern in names["working-directory-patterns"]:
+                found += [posixpath.basename(m) for m in ctx.glob(prefix + pattern)]
+            for name in found:
+                at = posixpath.join(build.workdir, name)
+                if at not in out and not ctx.ignored(prefix + name):
+                    out.append(at)
         read = files_read(model, build, (".java", ".kt"))
         if isinstance(read, str):
             return read
