@@ -93,6 +93,13 @@ class JavaSplit(SplitRule):
         major, variant = java
         ins, cmd = builds[-1]
         cwd = build.workdir_at[id(ins)]
+        before = [c for i, c in build.commands if i is ins]
+        if any(c.name == "cd" for c in before[:before.index(cmd)]):
+            return (f"line {ins.start_line}: the build runs after a `cd`, in a folder the split does not follow; "
+                    f"a WORKDIR before the RUN would let it split")
+        why = _user(build)
+        if why:
+            return why
         maven = cmd.name in ("mvn", "mvnw")
         run = _command(build)
         if isinstance(run, str):
@@ -193,6 +200,18 @@ def _java(ref) -> "tuple[str, str] | str":
     return major, variant
 
 
+def _user(build) -> str | None:
+    """Why the runtime could not repeat the file's USER: a user by name that no RUN of the file creates
+    (the build image's own, such as gradle's), which the JRE image does not have."""
+    if build.user is None or not build.user.arguments:
+        return None
+    name = build.user.arguments[0].split(":")[0]
+    if name in ("root", "0") or name.isdigit() or "$" in name or build.users:
+        return None
+    return (f"line {build.user.start_line}: USER {name} is a user of the build image, which the JRE image does "
+            f"not have; a RUN that creates it (or a numeric USER) would let the split repeat it")
+
+
 def _command(build) -> "tuple[str, str] | str":
     """('jar', path) for `java … -jar path`, ('install', path) for a start script under build/install/;
     a reason otherwise. A shell form may set variables first (`export JAVA_OPTS=… && …`)."""
@@ -238,6 +257,8 @@ def _shell_words(text: str) -> "list[str] | str":
             return "the command's shell form does more than set variables and run the program; split by hand"
     last = commands[-1]
     while last and re.match(r"[A-Za-z_]\w*=", last[0]):
+        last = last[1:]
+    if last[:1] == ["exec"]:
         last = last[1:]
     if any("$" in w or "`" in w for w in last[:1]):
         return "the command's program is named by a variable"
