@@ -175,7 +175,7 @@ def _java(ref) -> "tuple[str, str] | str":
         m = re.match(r"(\d+)", tag)
         if m and int(m.group(1)) < 6:
             return (f"{ref.text} is a Gradle image of the years it ended with `USER gradle`: the JRE runtime "
-                    f"would run as root; add the USER to the file, then split")
+                    f"would run as root; a `USER 1000` (gradle's uid) in the file would let it split")
         m = re.search(r"jdk-?(\d+)", tag)
     elif key == "maven":
         m = re.search(r"(?:temurin|openjdk|jdk)-?(\d+)", tag)
