@@ -221,6 +221,10 @@ def _command(build) -> "tuple[str, str] | str":
         words = _shell_words(" ".join(ins.arguments))
         if isinstance(words, str):
             return words
+    if len(words) >= 3 and posixpath.basename(words[0]) in ("sh", "bash") and words[1] == "-c":
+        words = _shell_words(words[2])  # ENTRYPOINT ["sh", "-c", "java $JAVA_OPTS -jar app.jar"]
+        if isinstance(words, str):
+            return words
     if not words:
         return "the image sets no command the split can read"
     program = posixpath.basename(words[0])
@@ -237,6 +241,10 @@ def _command(build) -> "tuple[str, str] | str":
     return "the command does not run `java -jar` on the jar the build writes, nor a start script installDist writes"
 
 
+_SHELL_FORM = ("the command's shell form does more than set variables and run the program "
+               "(`export A=… && java … -jar …` is what the split follows); split by hand")
+
+
 def _shell_words(text: str) -> "list[str] | str":
     try:
         lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
@@ -248,13 +256,13 @@ def _shell_words(text: str) -> "list[str] | str":
     for tok in tokens:
         if tok and set(tok) <= set("();<>|&"):
             if tok != "&&":
-                return "the command's shell form does more than set variables and run the program; split by hand"
+                return _SHELL_FORM
             commands.append([])
             continue
         commands[-1].append(tok)
     for c in commands[:-1]:
         if not c or c[0] != "export" or not all(re.match(r"[A-Za-z_]\w*=", w) for w in c[1:]):
-            return "the command's shell form does more than set variables and run the program; split by hand"
+            return _SHELL_FORM
     last = commands[-1]
     while last and re.match(r"[A-Za-z_]\w*=", last[0]):
         last = last[1:]
@@ -313,7 +321,8 @@ def _maven(model, build, cwd: str, argv: list[str]):
     if pom is None:
         return f"the split cannot tell which pom.xml of the build context is {folder}/pom.xml"
     profiles = tuple(p for i, a in enumerate(argv) for p in
-                     (a[2:] if a.startswith("-P") and len(a) > 2 else argv[i + 1] if a == "-P" and i + 1 < len(argv) else "").split(",") if p)
+                     (a[2:] if a.startswith("-P") and len(a) > 2 else argv[i + 1] if a == "-P" and i + 1 < len(argv) else "")
+                     .split(",") if p)
     defines = dict(a[2:].split("=", 1) for a in argv if a.startswith("-D") and "=" in a)
     return maven_output(model.context, posixpath.dirname(pom) or ".", profiles, defines), folder
 
