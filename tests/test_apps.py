@@ -129,6 +129,10 @@ def _produced(model: Model, stage) -> list[str]:
                     out.append(posixpath.join(workdir, "target/release"))
                 elif name in ("mvn", "mvnw") and "package" in argv:
                     out.append(posixpath.join(workdir, "target"))
+                elif name in ("gradle", "gradlew") and any(a.endswith("installDist") for a in argv):
+                    task = next(a for a in argv if a.endswith("installDist"))
+                    project = "/".join(p for p in task.split(":")[:-1] if p)
+                    out.append(posixpath.normpath(posixpath.join(workdir, project, "build/install")))
                 elif name in ("gradle", "gradlew") and ("build" in argv or "bootJar" in argv):
                     out.append(posixpath.join(workdir, "build/libs"))
                 elif name == "dotnet" and "-o" in argv:

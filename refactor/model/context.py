@@ -200,7 +200,8 @@ def _matches(rx: re.Pattern[str], rel: str) -> bool:
     return False
 
 
-_SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj"}
+_SKIPPED_DIRS = {".git", "node_modules", "vendor", "target", "build", "dist", ".venv", "venv", "__pycache__", "bin", "obj",
+                 ".mvn", ".gradle", ".m2"}  # build output, dependency folders and the caches of Maven and Gradle
 
 
 def context_files(ctx, root: Path, extensions: tuple[str, ...], limit: int = 400):

@@ -1,0 +1,1 @@
+// the root project only groups the build; app/ is the application

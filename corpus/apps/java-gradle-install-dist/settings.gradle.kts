@@ -1,0 +1,2 @@
+rootProject.name = "jobs-runner"
+include("app")

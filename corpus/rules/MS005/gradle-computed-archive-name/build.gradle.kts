@@ -1,0 +1,7 @@
+plugins {
+    java
+}
+
+tasks.jar {
+    archiveFileName.set("app-${project.version}.jar")
+}

@@ -1,0 +1,7 @@
+plugins {
+    java
+}
+
+tasks.jar {
+    archiveClassifier.set("app")
+}

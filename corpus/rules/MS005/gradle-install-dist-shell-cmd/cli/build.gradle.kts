@@ -1,0 +1,5 @@
+plugins {
+    application
+}
+
+application.mainClass.set("App")

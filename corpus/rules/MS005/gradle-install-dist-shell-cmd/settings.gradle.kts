@@ -1,0 +1,2 @@
+rootProject.name = "bench"
+include("common", "cli")

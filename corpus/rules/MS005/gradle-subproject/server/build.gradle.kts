@@ -1,0 +1,4 @@
+plugins {
+    application
+    id("com.github.johnrengelman.shadow")
+}
