@@ -82,11 +82,6 @@ KNOWN = {
     # with the file's lower case where it let `Add` pass. To do: write the file's majority case.
     ("rules/HY008/crlf-lowercase", "buildkit/ConsistentInstructionCasing"):
         "HY008 writes `Copy` for `Add`",
-    # HY027 reads the secret with `export NPM_TOKEN="$(cat /run/secrets/NPM_TOKEN)"`: ShellCheck
-    # SC2155 (export masks the status of the command substitution). Masking is what keeps a build
-    # without the secret going, as the ARG did; to do: `NPM_TOKEN="$(cat … || true)"; export NPM_TOKEN`.
-    ("rules/HY027/env-passes-it-on", "SC2155"): "HY027's export of the secret",
-    ("rules/HY027/npm-token-in-run", "SC2155"): "HY027's export of the secret",
     # The split's runtime line says --no-install-recommends only where every package's recommends
     # are in apt_recommends.toml `runtime-recommends`; Debian's python3 (whose dependencies recommend
     # more) and buster's libssl1.1 are not read there yet, so the line follows the build (DL3015).
