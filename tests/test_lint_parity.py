@@ -12,7 +12,8 @@ operators and flags. A finding without a line (about the whole file) fails
 when the input did not draw it.
 
 Each judge runs once over all files (the cases whose context holds a `.dockerignore` get a tally
-run of their own with `--context`, for BuildKit's CopyIgnoredFile), so the test takes seconds.
+run of their own with `--context`, for BuildKit's CopyIgnoredFile), side by side: over the 626
+files, hadolint takes about 7 s and tally about 15 s on an idle machine.
 """
 
 from __future__ import annotations
