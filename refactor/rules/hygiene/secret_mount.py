@@ -35,7 +35,7 @@ class SecretMount(Rule):
     ```dockerfile
     # syntax=docker/dockerfile:1
     FROM node:20-slim
-    RUN --mount=type=secret,id=NPM_TOKEN export NPM_TOKEN="$(cat /run/secrets/NPM_TOKEN)" && echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci && rm .npmrc
+    RUN --mount=type=secret,id=NPM_TOKEN NPM_TOKEN="$(cat /run/secrets/NPM_TOKEN || true)" && export NPM_TOKEN && echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci && rm .npmrc
     ```
 
     ## Fix safety
@@ -168,7 +168,10 @@ def _plan(model, name: str, places):
 
 def _with_secret(model, ins, name: str) -> str | None:
     """The RUN with a secret mount, reading the secret into `name` before its command."""
-    code = edit_arguments(ins, [(0, 0, f'export {name}="$(cat /run/secrets/{name})" && ')])
+    # assigned, then exported: `export X="$(…)"` would hide the status of the read (ShellCheck
+    # SC2155); `|| true` keeps a build without the secret going, its variable empty, as without the
+    # build argument, also under a SHELL with -e
+    code = edit_arguments(ins, [(0, 0, f'{name}="$(cat /run/secrets/{name} || true)" && export {name} && ')])
     tokens = list(ins.tokens)
     cut = 0
     for n, t in enumerate(tokens):

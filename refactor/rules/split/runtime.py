@@ -289,7 +289,9 @@ def slim_runtime(model, build: Build, ecosystem: str, manifests: tuple[str, ...]
 
 
 def install_line(tool: str | None, packages: list[str], no_recommends: bool) -> str | None:
-    """The runtime's package install; recommended packages are left out only where the build did so."""
+    """The runtime's package install. It says `--no-install-recommends` where the build did, or where
+    every package's recommends are known (apt_recommends.toml `runtime-recommends`): then it names
+    them, so the runtime installs what it did before and the line lists all of it."""
     if not packages:
         return None
     names = " ".join(packages)
@@ -297,9 +299,18 @@ def install_line(tool: str | None, packages: list[str], no_recommends: bool) -> 
         return f"RUN apk add --no-cache {names}"
     if tool in ("dnf", "yum", "microdnf"):
         return f"RUN {tool} install -y {names} \\\n    && {tool} clean all"
+    known = recommends_data().get("runtime-recommends", {})
+    if not no_recommends and all(p in known for p in packages):
+        names = " ".join(_unique(list(packages) + [r for p in packages for r in known[p]]))
+        no_recommends = True
     option = "--no-install-recommends " if no_recommends else ""
     return (f"RUN apt-get update && apt-get install -y {option}{names} \\\n"
             f"    && rm -rf /var/lib/apt/lists/*")
+
+
+@lru_cache(maxsize=1)
+def recommends_data() -> dict:
+    return tomllib.loads((Path(__file__).resolve().parents[2] / "data" / "apt_recommends.toml").read_text(encoding="utf-8"))
 
 
 def library_packages(model, ecosystem: str, manifests: tuple[str, ...]) -> list[str]:

@@ -168,7 +168,7 @@ class NonRootUser(Rule):
         if why:
             yield _skip(why, anchor, chain)
             return
-        own = _created_user(model, instructions)
+        own, own_uid = _created_user(model, instructions)
         why = None if own is not None or facts.user or facts.family == "scratch" else _needs_home(program)
         why = why or _env_writes(commands, env) or _built_in_workdir(model, stage, program) or _host_mounts(program)
         if why:
@@ -176,7 +176,9 @@ class NonRootUser(Rule):
             return
         if own is not None:
             given = []  # the file gives its own user what it needs (COPY --chown, its home)
-            lines, user = [f"USER {own}"], own
+            # a uid the file gives is written as the number, which the host and Kubernetes'
+            # runAsNonRoot can check (hadolint DL3066); the same passwd entry, so the same groups
+            lines, user = ([f"# the user {own}", f"USER {own_uid}"] if own_uid else [f"USER {own}"]), own
             facts = type(facts)(facts.key, facts.family, own, facts.runtimes, facts.tools)
             uid = None
         else:
@@ -410,9 +412,10 @@ def _is_wrapper(entry) -> bool:
     return name.endswith(".sh") or "entrypoint" in name or name in ("tini", "dumb-init", "catatonit")
 
 
-def _created_user(model, instructions) -> str | None:
-    """The user a RUN of the stage creates (`useradd -m app`, `adduser -D app`), if one."""
-    name = None
+def _created_user(model, instructions) -> tuple[str | None, str | None]:
+    """The user a RUN of the stage creates (`useradd -m app`, `adduser -D app`), if one, and the
+    uid it gives (`-u 1000`, `--uid 1000`), if a number."""
+    name = uid = None
     for ins in instructions:
         script = model.script(ins)
         if script is None:
@@ -425,10 +428,15 @@ def _created_user(model, instructions) -> str | None:
                 continue
             positional = []
             skip = False
-            for a in argv:
+            given = None
+            for n, a in enumerate(argv):
                 if skip:
                     skip = False
                     continue
+                if a in ("-u", "--uid") and n + 1 < len(argv):
+                    given = argv[n + 1]
+                elif a.startswith("--uid="):
+                    given = a.split("=", 1)[1]
                 if a.startswith("-"):
                     # options that take a value, for both useradd and BusyBox/Debian adduser
                     skip = a in ("-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir",
@@ -440,7 +448,8 @@ def _created_user(model, instructions) -> str | None:
                 candidate = positional[0]
                 if candidate not in ("root",) and re.fullmatch(r"[a-z_][a-z0-9_-]*\$?", candidate):
                     name = candidate
-    return name
+                    uid = given if given and given.isdigit() and int(given) > 0 else None
+    return name, uid
 
 
 def _is_windows(model, stage, ref) -> bool:
