@@ -61,6 +61,11 @@ JUDGEMENT = {
     "tally/prefer-curl-config",
 }
 
+# "clean the package manager's cache" where the RUN keeps that cache in a BuildKit cache mount
+# (BK001): the cache is outside the image, and cleaning it would empty the mount the next build
+# reuses; hadolint does not read cache mounts for these (issue 15 asks for the cleanups to go).
+CACHE_CLEANUP = {"DL3009", "DL3019", "DL3032", "DL3036", "DL3040", "DL3042", "DL3060"}
+
 # tally's own rules of the Correctness category (tally's RULES.md); its Style, Performance,
 # Security-advice and Best-practice rules are preferences this tool does not promise to meet.
 TALLY_CORRECTNESS = {f"tally/{name}" for name in """
@@ -167,6 +172,9 @@ def introduced(before: str, after: str, found_before: list[Finding], found_after
         span = span_at(new_spans, f.line)
         lines = set(range(span.start, span.end + 1)) if span else {f.line}
         if not lines & new_lines:
+            continue
+        if f.code in CACHE_CLEANUP and span and "--mount=type=cache" in "".join(
+                after.splitlines(keepends=True)[span.start - 1:span.end]):
             continue
         origins = [s for s in old_spans if span and came_from(span, s)]
         excused = any(g.code == f.code and g.line is not None and any(o.start <= g.line <= o.end for o in origins)
