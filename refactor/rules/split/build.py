@@ -39,6 +39,7 @@ class Copy:
     path: str
     dest: str | None = None  # defaults to `path`
     chown: str | None = None
+    stage: str | None = None  # the stage it comes from; defaults to the builder
 
 
 @dataclass
