@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ...model.ecosystems import tool_setup
-from ..split import Copy, command_files, context_files
+from ..split import Copy, app_entries, command_files, context_files
 
 DEPS = "deps"
 DEPS_WHAT = "installs the production dependencies from the manifests alone: a source change leaves this stage cached"
@@ -85,7 +85,7 @@ def deps_layout(model, build, pkg: dict, tool: str, install_ins, cmd, manifests:
             return reads
         app = [output, *reads]
     else:
-        app = _source_entries(model, build, base, appdir, manifests)
+        app = app_entries(model, build, appdir, {"node_modules", "package.json"})
         if isinstance(app, str):
             return app
     platform = build.stage.platform
@@ -102,38 +102,6 @@ def deps_layout(model, build, pkg: dict, tool: str, install_ins, cmd, manifests:
             f"alone (a source change leaves them cached), then {listed} from the build"
             + ("" if has_build else " (the application's files, each by name)"))
     return Layout(stage, copies, what)
-
-
-_MAX_ENTRIES = 16
-
-
-def _source_entries(model, build, base: str, appdir: str, manifests) -> "list[str] | str":
-    """Without a build step, the application's files: each entry of the context folder copied to
-    `appdir` (as .dockerignore leaves it) but node_modules and package.json, and the other
-    folders the source is copied to; why not where the copies cannot be read that way."""
-    ctx = model.context
-    if (base, appdir) not in build.sources:
-        return f"the source is not copied to {appdir} as a whole folder"
-    for ins in build.stage.instructions:
-        if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None:
-            continue
-        srcs = list(ins.arguments)[:-1]
-        dest = posixpath.normpath(posixpath.join(build.workdir_at.get(id(ins), appdir), list(ins.arguments)[-1]))
-        whole = all(posixpath.normpath(s.lstrip("/")) in (base, ".") if s not in ("/", "./") else base == "." for s in srcs)
-        if dest == appdir and not whole and not all(posixpath.basename(s) in manifests for s in srcs):
-            return f"line {ins.start_line} copies {', '.join(srcs)} into {appdir}, which the split cannot list by name"
-    root = ctx.root if base in ("", ".") else ctx.root / base
-    entries = []
-    for child in sorted(root.iterdir()):
-        rel = child.relative_to(ctx.root).as_posix()
-        if child.name in ("node_modules", "package.json") or ctx.ignored(rel):
-            continue
-        entries.append(posixpath.join(appdir, child.name))
-    if len(entries) > _MAX_ENTRIES:
-        return f"the application folder has {len(entries)} entries, too many to copy each by name"
-    others = [d for d in dict.fromkeys(build.source_dirs) if d != appdir and not d.startswith(appdir.rstrip("/") + "/")
-              and not d.startswith("/tmp")]
-    return entries + others
 
 
 def _source(base: str, name: str) -> str:

@@ -484,6 +484,57 @@ def app_dirs(build: Build) -> list[str]:
     return out
 
 
+_MAX_ENTRIES = 16
+
+
+def app_entries(model, build: Build, appdir: str, apart: set[str]) -> "list[str] | str":
+    """The application's files, for a runtime that copies a dependency folder inside `appdir`
+    (node_modules, vendor, .venv) in a layer of its own before them: each entry the source
+    copies place in `appdir` (read from the context as .dockerignore leaves it) but those
+    named in `apart`, then the other folders the source is copied to; why not where the copies
+    cannot be listed that way. What the build's steps write besides is the caller's to check."""
+    ctx = model.context
+    if not ctx.known:
+        return "without the build context the application's files cannot be listed"
+    base = next((src for src, dest in build.sources if dest == appdir), None)
+    if base is None:
+        return f"the source is not copied to {appdir} as a whole folder"
+    inside = appdir.rstrip("/") + "/"
+    extra: list[str] = []
+    for ins in build.stage.instructions:
+        if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or not ins.arguments:
+            continue
+        args = list(ins.arguments)
+        dest = posixpath.normpath(posixpath.join(build.workdir_at.get(id(ins), appdir), args[-1]))
+        for src in args[:-1]:
+            clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+            if clean == base or any(c in src for c in "*?[$"):
+                if clean != base and dest == appdir and not all(posixpath.dirname(m) == ("" if base == "." else base)
+                                                               for m in ctx.glob(clean)):
+                    return f"line {ins.start_line} copies {src} into {appdir}, which the split cannot list by name"
+                continue
+            if dest == appdir:
+                if posixpath.dirname(clean) != ("" if base == "." else base):
+                    return f"line {ins.start_line} copies {src} into {appdir}, which the split cannot list by name"
+            elif dest.startswith(inside):
+                top = posixpath.join(appdir, dest[len(inside):].split("/", 1)[0])
+                if top not in extra:
+                    extra.append(top)
+    root = ctx.root if base in ("", ".") else ctx.root / base
+    entries = []
+    for child in sorted(root.iterdir()):
+        rel = child.relative_to(ctx.root).as_posix()
+        if child.name in apart or ctx.ignored(rel):
+            continue
+        entries.append(posixpath.join(appdir, child.name))
+    entries += [e for e in extra if e not in entries and posixpath.basename(e) not in apart]
+    if len(entries) > _MAX_ENTRIES:
+        return f"the application folder has {len(entries)} entries, too many to copy each by name"
+    others = [d for d in dict.fromkeys(build.source_dirs) if d != appdir and not d.startswith(inside)
+              and not d.startswith("/tmp")]
+    return entries + others
+
+
 STANDARD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
