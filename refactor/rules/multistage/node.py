@@ -28,8 +28,8 @@ class NodeSplit(SplitRule):
     layer, then from `build` the output the command runs (`dist/`, `build/`)
     and the files of the source tree the program reads at run time (views,
     `public/`, `.env`, configuration: what its read calls and string literals
-    name), or, without a build step, each entry of the application folder by
-    name. It ends with the original configuration. Runtime system packages
+    name), or, without a build step, the source from the build context as the
+    original copies it. It ends with the original configuration. Runtime system packages
     are installed again; compilers and `-dev` headers are not.
 
     Where the production install cannot be made from the manifests alone (no

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ...model.ecosystems import tool_setup
-from ..split import Copy, app_entries, command_files, context_files
+from ..split import Copy, command_files, context_copies, context_files
 
 DEPS = "deps"
 DEPS_WHAT = "installs the production dependencies from the manifests alone: a source change leaves this stage cached"
@@ -27,7 +27,7 @@ _SYSTEM = {"apt-get", "apt", "apk", "dnf", "yum", "microdnf", "rm"}
 # the first word of each part of a build script that writes only its output (never into node_modules)
 _BUILD_TOOLS = {"tsc", "node", "esbuild", "webpack", "rollup", "vite", "babel", "swc", "tsup", "nest", "ncc", "parcel",
                 "rimraf", "shx", "copyfiles", "cpx", "mkdirp", "tsc-alias", "del-cli", "cross-env", "echo", "rm", "mkdir",
-                "cp", "npm", "yarn", "pnpm"}
+                "cp", "npm", "yarn", "pnpm", "react-scripts", "vue-cli-service", "ng", "next", "nuxt", "astro", "svelte-kit"}
 _PRODUCTION_FLAGS = {"--production", "--prod", "--omit=dev", "-P", "--frozen-lockfile", "--immutable", "--only=prod",
                      "--only=production"}
 # folders a build writes its output to by convention
@@ -85,7 +85,7 @@ def deps_layout(model, build, pkg: dict, tool: str, install_ins, cmd, manifests:
             return reads
         app = [output, *reads]
     else:
-        app = app_entries(model, build, appdir, {"node_modules", "package.json"})
+        app = context_copies(model, build, {"node_modules"}, set(manifests))
         if isinstance(app, str):
             return app
     platform = build.stage.platform
@@ -95,12 +95,15 @@ def deps_layout(model, build, pkg: dict, tool: str, install_ins, cmd, manifests:
              f"COPY {' '.join(_source(base, m) for m in manifests)} ./", f"RUN {_production_install(tool, cmd, npm_old)}"]
     copies = [Copy(posixpath.join(appdir, "package.json"), chown=build.chown, stage=deps),
               Copy(posixpath.join(appdir, "node_modules"), chown=build.chown, stage=deps)]
-    copies += [Copy(p, chown=build.chown) for p in app]
-    names = [posixpath.relpath(p, appdir) if p.startswith(appdir.rstrip("/") + "/") else p for p in app]
-    listed = ", ".join(names) if len(names) <= 6 else ", ".join(names[:5]) + f" and {len(names) - 5} more"
+    if has_build:
+        copies += [Copy(p, chown=build.chown) for p in app]
+        names = [posixpath.relpath(p, appdir) for p in app]
+        then = f"then {', '.join(names)} from the build"
+    else:
+        copies += app
+        then = "then the source from the build context, as the original copies it"
     what = (f"package.json and the production node_modules from a {deps} stage that installs them from the manifests "
-            f"alone (a source change leaves them cached), then {listed} from the build"
-            + ("" if has_build else " (the application's files, each by name)"))
+            f"alone (a source change leaves them cached), {then}")
     return Layout(stage, copies, what)
 
 

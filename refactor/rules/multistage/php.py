@@ -4,7 +4,7 @@ import dataclasses
 import posixpath
 import re
 
-from ..split import Copy, SplitRule, app_dirs, app_entries, debian_suite, runtime_packages, split_fix, uncovered_paths, \
+from ..split import Copy, SplitRule, app_dirs, context_copies, debian_suite, runtime_packages, split_fix, uncovered_paths, \
     unknown_command
 
 _TOOLS = {"composer", "php", "curl", "docker-php-ext-install", "docker-php-ext-configure", "docker-php-ext-enable",
@@ -30,10 +30,11 @@ class PhpSplit(SplitRule):
     Composer (installed by its installer, `COPY --from=composer`, or the
     distribution's `composer` package): the original stage keeps Composer,
     git, unzip and the headers (the `build` stage), and a runtime stage on the
-    same PHP image and tag copies `vendor/` in a layer of its own, then each
-    entry of the application folder by name (so a source change leaves the
-    dependencies' layer cached; the folder whole where a step after the source
-    copy may write elsewhere, or the build gives it to a user), the extensions the build compiled (`docker-php-ext-install`, `pecl`) with
+    same PHP image and tag copies `vendor/` in a layer of its own, then the
+    source from the build context as the original copied it (so a source
+    change leaves the dependencies' layer cached; the application folder whole
+    from the build where a step after the source copy may write elsewhere, a
+    Composer script runs, or the build gives the folder to a user), the extensions the build compiled (`docker-php-ext-install`, `pecl`) with
     their ini files, and the configuration the build changed (`php.ini`,
     `conf.d`, fpm pools under `/usr/local/etc`; Apache's `/etc/apache2` after
     `a2enmod` or an edited site), and installs only the shared libraries those
@@ -72,10 +73,7 @@ class PhpSplit(SplitRule):
     FROM php:8.3-cli
     WORKDIR /app
     COPY --from=build /app/vendor /app/vendor
-    COPY --from=build /app/composer.json /app/composer.json
-    COPY --from=build /app/composer.lock /app/composer.lock
-    COPY --from=build /app/public /app/public
-    COPY --from=build /app/src /app/src
+    COPY . .
     CMD ["php", "-S", "0.0.0.0:8000", "-t", "public"]
     ```
 
@@ -150,9 +148,9 @@ class PhpSplit(SplitRule):
             return why
         runtime = build.base.text
         message = (f"split into a build stage (with Composer and the build tools) and a runtime on {runtime} that copies "
-                   f"{', '.join(c.path for c in copies)}" + (f" and installs {', '.join(packages)}" if packages else "")
+                   f"{', '.join(dict.fromkeys(c.path for c in copies))}" + (f" and installs {', '.join(packages)}" if packages else "")
                    + ("; Composer (the distribution's package) stays in the build stage" if composer_pkg else "")
-                   + ("; vendor/ first, in a layer of its own, then the application's files by name" if not vendor_note else vendor_note))
+                   + ("; vendor/ first, in a layer of its own, then the source from the build context" if not vendor_note else vendor_note))
         return split_fix(model, build, runtime=runtime, copies=copies, message=message, runtime_packages=packages)
 
 
@@ -179,12 +177,17 @@ def _vendor_apart(model, build, installs, dirs) -> "list[Copy] | str":
         if cmd.name in ("apt-get", "apt", "apk") or cmd.name.startswith("docker-php-") or cmd.name == "pecl":
             continue
         return f"line {ins.start_line}: `{cmd.name}` runs after the source is copied and may write where the split does not list"
-    entries = app_entries(model, build, appdir, {"vendor"})
-    if isinstance(entries, str):
-        return entries
-    out = [Copy(posixpath.join(appdir, "vendor"))] + [Copy(e) for e in entries]
+    composer = model.context.read_json("composer.json" if base in (None, ".") else f"{base}/composer.json") or {}
+    hooks = [k for k in (composer.get("scripts") or {}) if k.startswith(("post-install", "post-update", "post-autoload"))]
+    if hooks:
+        return f"composer.json's `{hooks[0]}` script runs with the install and may write outside vendor/"
+    sources = context_copies(model, build, {"vendor"}, {"composer.json", "composer.lock", "auth.json"})
+    if isinstance(sources, str):
+        return sources
+    copied = [c.path for c in sources]
+    out = [Copy(posixpath.join(appdir, "vendor"))] + sources
     for d in dirs:
-        if d != appdir and not any(c.path == d for c in out):
+        if d not in app_dirs(build) and not any(d == p or d.startswith(p.rstrip("/") + "/") for p in copied):
             out.append(Copy(d))
     return out
 

@@ -4,7 +4,7 @@ import posixpath
 import re
 
 from ...engine.edits import InsertBefore
-from ..split import Copy, SplitRule, app_dirs, app_entries, slim_runtime, split_fix, uncovered_paths, unknown_command
+from ..split import Copy, SplitRule, app_dirs, context_copies, slim_runtime, split_fix, uncovered_paths, unknown_command
 from ..split.runtime import distribution, distro_data, distro_release, distro_runtime
 
 VENV = "/opt/venv"
@@ -24,8 +24,8 @@ class PythonSplit(SplitRule):
     compilers and `-dev` packages stay in it. A runtime stage on the slim image
     of the same Python version copies the virtual environment, in a layer of
     its own, and then the application folder to the same paths (uv's project
-    `.venv`, inside the application folder, first too, then each entry of the
-    folder by name, unless a step after the source copy may write elsewhere),
+    `.venv`, inside the application folder, first too, then the source from
+    the build context, unless a step after the source copy may write elsewhere),
     puts the environment first on
     `PATH`, installs only the shared libraries the compiled packages load
     (`libpq-dev` in the build → `libpq5` at run time, from a small mapping
@@ -146,7 +146,7 @@ class PythonSplit(SplitRule):
                 venv_note = f"; .venv is not copied apart from the application folder: {apart}"
             else:
                 copies = apart
-                venv_note = "; the project's .venv first, in a layer of its own, then the application's files by name"
+                venv_note = "; the project's .venv first, in a layer of its own, then the source from the build context"
         fix = split_fix(model, build, runtime=runtime, copies=copies, runtime_packages=packages,
                         runtime_env=[f'ENV PATH="{VENV}/bin:$PATH"'] if system else [],
                         message=(f"split into a build stage ({build.base.text}"
@@ -183,11 +183,10 @@ def _project_venv_apart(model, build, installs, dirs) -> "list[Copy] | str":
     for ins, cmd in build.commands:
         if index[id(ins)] > last and cmd.name not in ("uv", "rm", "true", "echo", "apt-get", "apt", "apk"):
             return f"line {ins.start_line}: `{cmd.name}` runs after the source is copied and may write where the split does not list"
-    entries = app_entries(model, build, appdir, {".venv"})
-    if isinstance(entries, str):
-        return entries
-    out = [Copy(posixpath.join(appdir, ".venv"))] + [Copy(e) for e in entries]
-    return out + [Copy(d) for d in dirs if d != appdir and not any(c.path == d for c in out)]
+    sources = context_copies(model, build, {".venv"}, {"pyproject.toml", "uv.lock", ".python-version", "README.md"})
+    if isinstance(sources, str):
+        return sources
+    return [Copy(posixpath.join(appdir, ".venv"))] + sources
 
 
 def _before_sources(build, install):

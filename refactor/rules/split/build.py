@@ -40,6 +40,7 @@ class Copy:
     dest: str | None = None  # defaults to `path`
     chown: str | None = None
     stage: str | None = None  # the stage it comes from; defaults to the builder
+    line: str | None = None  # a copy of the build context, written as this line (COPY without --from)
 
 
 @dataclass
@@ -484,55 +485,58 @@ def app_dirs(build: Build) -> list[str]:
     return out
 
 
-_MAX_ENTRIES = 16
+def _whole_folder(ctx, src: str) -> bool:
+    clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+    return clean == "." or ctx.known and (ctx.root / clean).is_dir()
 
 
-def app_entries(model, build: Build, appdir: str, apart: set[str]) -> "list[str] | str":
-    """The application's files, for a runtime that copies a dependency folder inside `appdir`
-    (node_modules, vendor, .venv) in a layer of its own before them: each entry the source
-    copies place in `appdir` (read from the context as .dockerignore leaves it) but those
-    named in `apart`, then the other folders the source is copied to; why not where the copies
-    cannot be listed that way. What the build's steps write besides is the caller's to check."""
+def context_copies(model, build: Build, apart: set[str], skip: set[str] = frozenset()) -> "list[Copy] | str":
+    """The build's copies of the context, repeated in the runtime after a dependency folder (node_modules,
+    vendor, .venv) it copies from another stage in a layer of its own: the application's files then
+    come from the context as the original copied them, and follow the source tree. Copies of only
+    the files in `skip` (the manifests, which the dependency stage gives) are left out. Why not: a
+    copy the runtime cannot repeat, a context folder with a dependency folder of its own, or a step
+    of the build that changes the copied files."""
     ctx = model.context
     if not ctx.known:
-        return "without the build context the application's files cannot be listed"
-    base = next((src for src, dest in build.sources if dest == appdir), None)
-    if base is None:
-        return f"the source is not copied to {appdir} as a whole folder"
-    inside = appdir.rstrip("/") + "/"
-    extra: list[str] = []
+        return "without the build context, what the source copy brings cannot be told"
+    out: list[Copy] = []
+    dests: list[str] = []
     for ins in build.stage.instructions:
         if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or not ins.arguments:
             continue
+        if ins.keyword == "ADD":
+            return f"line {ins.start_line}: an ADD the runtime would repeat"
         args = list(ins.arguments)
-        dest = posixpath.normpath(posixpath.join(build.workdir_at.get(id(ins), appdir), args[-1]))
-        for src in args[:-1]:
+        srcs, dest = args[:-1], args[-1]
+        if all(posixpath.basename(s) in skip for s in srcs) and any(
+                _whole_folder(ctx, s) for other in build.stage.instructions if other.keyword == "COPY"
+                and other.flag("from") is None for s in list(other.arguments)[:-1]):
+            continue  # the manifests alone, which a copy of the whole folder brings again
+        if not dest.startswith("/") and build.workdir_at.get(id(ins)) != build.workdir:
+            return f"line {ins.start_line}: the copy's destination is relative to another WORKDIR than the runtime's"
+        absolute = posixpath.normpath(posixpath.join(build.workdir_at.get(id(ins), build.workdir), dest))
+        for src in srcs:
             clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
-            if clean == base or any(c in src for c in "*?[$"):
-                if clean != base and dest == appdir and not all(posixpath.dirname(m) == ("" if base == "." else base)
-                                                               for m in ctx.glob(clean)):
-                    return f"line {ins.start_line} copies {src} into {appdir}, which the split cannot list by name"
-                continue
-            if dest == appdir:
-                if posixpath.dirname(clean) != ("" if base == "." else base):
-                    return f"line {ins.start_line} copies {src} into {appdir}, which the split cannot list by name"
-            elif dest.startswith(inside):
-                top = posixpath.join(appdir, dest[len(inside):].split("/", 1)[0])
-                if top not in extra:
-                    extra.append(top)
-    root = ctx.root if base in ("", ".") else ctx.root / base
-    entries = []
-    for child in sorted(root.iterdir()):
-        rel = child.relative_to(ctx.root).as_posix()
-        if child.name in apart or ctx.ignored(rel):
+            if "$" in src:
+                return f"line {ins.start_line}: a source named by a variable"
+            if clean == "." or (ctx.root / clean).is_dir():
+                for name in apart:
+                    inside = name if clean == "." else f"{clean}/{name}"
+                    if ctx.exists(inside):
+                        return f"the build context has a {name} of its own, which the source copy brings in"
+        code = ins.own_code.strip()
+        if build.chown and ins.flag("chown") is None:
+            code = re.sub(r"^(\S+)\s+", lambda m: f"{m.group(1)} --chown={build.chown} ", code, count=1)
+        out.append(Copy(absolute, line=code))
+        dests.append(absolute)
+    for path in build.file_paths:
+        if path.startswith(("/tmp", "/var/lib/apt", "/var/cache", "/root/.cache")):
             continue
-        entries.append(posixpath.join(appdir, child.name))
-    entries += [e for e in extra if e not in entries and posixpath.basename(e) not in apart]
-    if len(entries) > _MAX_ENTRIES:
-        return f"the application folder has {len(entries)} entries, too many to copy each by name"
-    others = [d for d in dict.fromkeys(build.source_dirs) if d != appdir and not d.startswith(inside)
-              and not d.startswith("/tmp")]
-    return entries + others
+        if any(path == d or path.startswith(d.rstrip("/") + "/") for d in dests) and \
+                not any(path == d.rstrip("/") + "/" + a or path.startswith(d.rstrip("/") + "/" + a + "/") for d in dests for a in apart):
+            return f"{path} is changed by a RUN after the source copy; the runtime copies the source from the context"
+    return out
 
 
 STANDARD_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")

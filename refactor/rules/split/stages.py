@@ -144,6 +144,9 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     tail.append(f"WORKDIR {runtime_workdir or build.workdir}")
     tail.extend(runtime_env)
     for c in copies:
+        if c.line:
+            tail.append(c.line)
+            continue
         chown = f"--chown={c.chown} " if c.chown else ""
         tail.append(f"COPY --from={c.stage or builder} {chown}{c.path} {c.dest or c.path}")
     new.append(style.render("\n".join(tail)) + nl)
