@@ -221,7 +221,8 @@ class NodeSplit(SplitRule):
         # not only the files copied into it
         owned = [f"RUN mkdir -p {appdir} && chown {build.chown} {appdir}"] if build.chown else []
         return split_fix(model, build, runtime=runtime, copies=layout.copies, message=message,
-                         runtime_packages=packages, stages_before=[layout.stage], runtime_steps=owned)
+                         runtime_packages=packages, stages_before=[layout.stage] if layout.stage else [],
+                         runtime_steps=owned)
 
 
 def _distro_runtime(model, build):

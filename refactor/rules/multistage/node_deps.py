@@ -40,7 +40,7 @@ _TEST_PARTS = {"test", "tests", "__tests__", "spec", "e2e", "cypress", "scripts"
 class Layout:
     """The deps stage's lines, the runtime's copies, and the words of the message that say what they are."""
 
-    stage: list[str]
+    stage: list[str]  # empty: no deps stage (no production dependencies)
     copies: list[Copy]
     what: str
 
@@ -93,8 +93,15 @@ def deps_layout(model, build, pkg: dict, tool: str, install_ins, cmd, manifests:
     stage = [f"# {deps} {DEPS_WHAT}", f"FROM {'--platform=' + platform + ' ' if platform else ''}{build.base.text} {model.style.keyword('AS')} {deps}",
              *steps, f"WORKDIR {appdir}",
              f"COPY {' '.join(_source(base, m) for m in manifests)} ./", f"RUN {_production_install(tool, cmd, npm_old)}"]
-    copies = [Copy(posixpath.join(appdir, "package.json"), chown=build.chown, stage=deps),
-              Copy(posixpath.join(appdir, "node_modules"), chown=build.chown, stage=deps)]
+    if not any(pkg.get(k) for k in ("dependencies", "optionalDependencies")):
+        # nothing to install for production: the install writes no node_modules, and the runtime needs none
+        if not has_build:
+            return "package.json lists no production dependencies: there is no dependency layer to keep apart"
+        stage = []
+        copies = [Copy(posixpath.join(appdir, "package.json"), chown=build.chown)]
+    else:
+        copies = [Copy(posixpath.join(appdir, "package.json"), chown=build.chown, stage=deps),
+                  Copy(posixpath.join(appdir, "node_modules"), chown=build.chown, stage=deps)]
     if has_build:
         copies += [Copy(p, chown=build.chown) for p in app]
         names = [posixpath.relpath(p, appdir) for p in app]
@@ -103,7 +110,9 @@ def deps_layout(model, build, pkg: dict, tool: str, install_ins, cmd, manifests:
         copies += app
         then = "then the source from the build context, as the original copies it"
     what = (f"package.json and the production node_modules from a {deps} stage that installs them from the manifests "
-            f"alone (a source change leaves them cached), {then}")
+            f"alone (a source change leaves them cached), {then}") if stage else (
+        f"package.json and {', '.join(posixpath.relpath(p, appdir) for p in app)} from the build (package.json lists no "
+        f"production dependencies, so no node_modules)")
     return Layout(stage, copies, what)
 
 
