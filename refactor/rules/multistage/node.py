@@ -8,6 +8,7 @@ from ...model.ecosystems import dependency_install
 from ..base import Fix, Safety, Skip
 from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command
 from ..split.runtime import distribution, distro_release, distro_runtime
+from .node_deps import deps_layout, start_words as _start_words
 from .static_site import static_output
 
 _TOOLS = {"npm", "npx", "yarn", "pnpm", "corepack", "node", "tsc"}
@@ -17,14 +18,29 @@ class NodeSplit(SplitRule):
     """
     ## What it does
     Splits a single-stage Node.js build (npm, yarn or pnpm; with or without a
-    `build` script) in two: the original stage becomes the `build` stage, which
-    keeps the compilers and installs every dependency, runs the build, and then
-    prunes the development dependencies (`npm prune --omit=dev`,
-    `yarn install --production`, `pnpm prune --prod`); a runtime stage on the
-    slim variant of the same Node image copies the application folder (source,
-    build output, production `node_modules`) to the same path and ends with the
-    original configuration. Runtime system packages are installed again;
-    compilers and `-dev` headers are not.
+    `build` script) in three: a `deps` stage on the same image installs the
+    production dependencies from the manifests and the lockfile alone
+    (`npm ci --omit=dev`, `yarn install --production --frozen-lockfile`,
+    `pnpm install --prod --frozen-lockfile`); the original stage becomes the
+    `build` stage, which keeps the compilers, installs every dependency and
+    runs the build; a runtime stage on the slim variant of the same Node image
+    copies `package.json` and `node_modules` from `deps` first, each in its own
+    layer, then from `build` the output the command runs (`dist/`, `build/`)
+    and the files of the source tree the program reads at run time (views,
+    `public/`, `.env`, configuration: what its read calls and string literals
+    name), or, without a build step, the source from the build context as the
+    original copies it. It ends with the original configuration. Runtime system packages
+    are installed again; compilers and `-dev` headers are not.
+
+    Where the production install cannot be made from the manifests alone (no
+    lockfile, an install script such as `postinstall` or `prepare`,
+    workspaces or local packages, a step before the install or after it that
+    may write into `node_modules`, such as `prisma generate`), or where what
+    the program reads cannot be told (a file opened by a computed name, a
+    command that runs a file of the source tree next to a build), the build
+    stage prunes the development dependencies instead (`npm prune --omit=dev`,
+    `yarn install --production`, `pnpm prune --prod`) and the runtime copies
+    the application folder whole; the message says why.
 
     In a file that is already split this way, it also offers (as an unsafe
     fix) `ENV NODE_ENV=production` in the runtime stage.
@@ -33,39 +49,51 @@ class NodeSplit(SplitRule):
     The full `node` image carries compilers, Python and headers (about 1 GB);
     `-slim` is a fifth of that. Development dependencies (TypeScript, test
     runners, bundlers) have no business in the image that serves traffic.
+    With the dependencies in layers of their own, made from the manifests
+    alone, a change to the source rebuilds and ships only the application's
+    layers: `node_modules` stays cached.
 
     ## Example
     ```dockerfile
     FROM node:20
     WORKDIR /app
     COPY . .
-    RUN npm install
+    RUN npm ci
     RUN npm run build
     CMD ["node", "dist/server.js"]
     ```
 
     ## Use instead
     ```dockerfile
+    FROM node:20 AS deps
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN npm ci --omit=dev
+
     FROM node:20 AS build
     WORKDIR /app
     COPY . .
-    RUN npm install
+    RUN npm ci
     RUN npm run build
-    RUN npm prune --omit=dev
 
-    FROM node:20-slim
+    FROM node:20-slim AS runtime
     WORKDIR /app
-    COPY --from=build /app /app
+    COPY --from=deps /app/package.json /app/package.json
+    COPY --from=deps /app/node_modules /app/node_modules
+    COPY --from=build /app/dist /app/dist
     CMD ["node", "dist/server.js"]
     ```
 
     ## Fix safety
-    Review: the image's configuration is kept and the application's files are
-    copied whole, but the runtime image has fewer system tools, and a package
-    listed under `devDependencies` that the application loads at run time is
-    gone. The rule declines when the start command runs a development
-    dependency, when a global install is used at run time, when a command of
-    the build may write outside the application folder, and for yarn 2+.
+    Review: the image's configuration is kept, but the runtime image has
+    fewer system tools, a package listed under `devDependencies` that the
+    application loads at run time is gone, and with a build step the runtime
+    gets only the build's output and the files the source names: a file the
+    program opens by a name built at run time from something other than
+    literals would be missing, so such a call keeps the whole folder. The
+    rule declines when the start command runs a development dependency, when
+    a global install is used at run time, when a command of the build may
+    write outside the application folder, and for yarn 2+.
     `NODE_ENV=production` is unsafe: libraries behave differently under it.
     """
 
@@ -169,6 +197,12 @@ class NodeSplit(SplitRule):
         if why:
             return why
         steps = [prune] if prune else []
+        old_npm = distro is not None or _old_npm(build.base.tag or "")
+        layout = deps_layout(model, build, pkg, tool, ins, cmd, found.manifests, appdir, base, _has_build(pkg, build), old_npm)
+        if not isinstance(layout, str):
+            why = uncovered_paths(build, layout.copies)
+            if why:
+                layout = why
         where = f"{build.base.text} keeps the compilers" if runtime != build.base.text else f"{build.base.text} installs" + (" and runs the build" if _has_build(pkg, build) else "")
         what = ", ".join(dirs) if len(dirs) <= 6 else ", ".join(dirs[:5]) + f" and {len(dirs) - 5} more"
         if build.root_sources:
@@ -177,8 +211,18 @@ class NodeSplit(SplitRule):
                    f"{runtime} runtime stage that copies {what}: a smaller image without build tools")
         if npm_left:
             message += f"; {npm_left}"
-        return split_fix(model, build, runtime=runtime, copies=copies, message=message, builder_steps=steps,
-                         runtime_packages=packages)
+        if isinstance(layout, str):
+            message += f"; node_modules is not copied apart from the application folder: {layout}"
+            return split_fix(model, build, runtime=runtime, copies=copies, message=message, builder_steps=steps,
+                             runtime_packages=packages)
+        message = (f"split into a build stage ({where}) and a {runtime} runtime stage that copies {layout.what}: "
+                   f"a smaller image without build tools" + (f"; {npm_left}" if npm_left else ""))
+        # the build gave the whole folder to a user (`chown -R`): the runtime's folder is that user's too,
+        # not only the files copied into it
+        owned = [f"RUN mkdir -p {appdir} && chown {build.chown} {appdir}"] if build.chown else []
+        return split_fix(model, build, runtime=runtime, copies=layout.copies, message=message,
+                         runtime_packages=packages, stages_before=[layout.stage] if layout.stage else [],
+                         runtime_steps=owned)
 
 
 def _distro_runtime(model, build):
@@ -254,31 +298,16 @@ def _prune(tool: str, cmd, tag: str) -> str | None:
     if any(a in ("--production", "--prod", "--omit=dev", "-P") or a.startswith("--only=prod") for a in args):
         return None  # only production dependencies were installed
     if tool == "npm":
-        major = re.match(r"(\d+)", tag)
-        old = major is not None and int(major.group(1)) < 16  # npm 6 knows --production, not --omit
-        return "RUN npm prune --production" if old else "RUN npm prune --omit=dev"
+        return "RUN npm prune --production" if _old_npm(tag) else "RUN npm prune --omit=dev"
     if tool == "yarn":
         return "RUN yarn install --production --frozen-lockfile --ignore-scripts --prefer-offline"
     return "RUN pnpm prune --prod"
 
 
-def _start_words(build, pkg: dict) -> list[str]:
-    """The program the start command runs, following `npm start` / `npm run X` into package.json."""
-    words = list(build.entry)
-    if not words:
-        return []
-    scripts = pkg.get("scripts") or {}
-    if words[0] in ("npm", "yarn", "pnpm") and len(words) > 1:
-        name = words[2] if words[1] == "run" and len(words) > 2 else words[1]
-        script = scripts.get(name)
-        if script:
-            try:
-                return shlex.split(script)
-            except ValueError:
-                return [script]
-    if words[0] == "npx" and len(words) > 1:
-        return words[1:]
-    return words
+def _old_npm(tag: str) -> bool:
+    """Node before 16 ships npm 6, which knows --production, not --omit."""
+    major = re.match(r"(\d+)", tag)
+    return major is not None and int(major.group(1)) < 16
 
 
 def _dev_at_run_time(build, pkg: dict, dev: set[str]) -> str | None:

@@ -4,7 +4,7 @@ import dataclasses
 import posixpath
 import re
 
-from ..split import Copy, SplitRule, app_dirs, debian_suite, runtime_packages, split_fix, uncovered_paths, \
+from ..split import Copy, SplitRule, app_dirs, context_copies, debian_suite, runtime_packages, split_fix, uncovered_paths, \
     unknown_command
 
 _TOOLS = {"composer", "php", "curl", "docker-php-ext-install", "docker-php-ext-configure", "docker-php-ext-enable",
@@ -30,8 +30,11 @@ class PhpSplit(SplitRule):
     Composer (installed by its installer, `COPY --from=composer`, or the
     distribution's `composer` package): the original stage keeps Composer,
     git, unzip and the headers (the `build` stage), and a runtime stage on the
-    same PHP image and tag copies the application folder with its `vendor/`,
-    the extensions the build compiled (`docker-php-ext-install`, `pecl`) with
+    same PHP image and tag copies `vendor/` in a layer of its own, then the
+    source from the build context as the original copied it (so a source
+    change leaves the dependencies' layer cached; the application folder whole
+    from the build where a step after the source copy may write elsewhere, a
+    Composer script runs, or the build gives the folder to a user), the extensions the build compiled (`docker-php-ext-install`, `pecl`) with
     their ini files, and the configuration the build changed (`php.ini`,
     `conf.d`, fpm pools under `/usr/local/etc`; Apache's `/etc/apache2` after
     `a2enmod` or an edited site), and installs only the shared libraries those
@@ -69,7 +72,8 @@ class PhpSplit(SplitRule):
 
     FROM php:8.3-cli
     WORKDIR /app
-    COPY --from=build /app /app
+    COPY --from=build /app/vendor /app/vendor
+    COPY . .
     CMD ["php", "-S", "0.0.0.0:8000", "-t", "public"]
     ```
 
@@ -130,6 +134,12 @@ class PhpSplit(SplitRule):
                 return (f"line {ins.start_line}: composer installs into {cwd}/vendor, outside the folders the source is "
                         f"copied to; split by hand")
         copies = [Copy(d, chown=build.chown if d in app_dirs(build) else None) for d in dirs]
+        apart = _vendor_apart(model, build, installs, dirs)
+        if isinstance(apart, str):
+            vendor_note = f"; vendor/ is not copied apart from the application folder: {apart}"
+        else:
+            vendor_note = ""
+            copies = apart
         if extensions:
             copies = [Copy(EXTENSIONS)] + ([] if "/usr/local/etc" in dirs else [Copy(CONF)]) + copies
         checked = dataclasses.replace(build, file_paths=[p for p in build.file_paths if not _COMPOSER_PATHS.search(p)])
@@ -138,9 +148,48 @@ class PhpSplit(SplitRule):
             return why
         runtime = build.base.text
         message = (f"split into a build stage (with Composer and the build tools) and a runtime on {runtime} that copies "
-                   f"{', '.join(c.path for c in copies)}" + (f" and installs {', '.join(packages)}" if packages else "")
-                   + ("; Composer (the distribution's package) stays in the build stage" if composer_pkg else ""))
+                   f"{', '.join(dict.fromkeys(c.path for c in copies))}" + (f" and installs {', '.join(packages)}" if packages else "")
+                   + ("; Composer (the distribution's package) stays in the build stage" if composer_pkg else "")
+                   + ("; vendor/ first, in a layer of its own, then the source from the build context" if not vendor_note else vendor_note))
         return split_fix(model, build, runtime=runtime, copies=copies, message=message, runtime_packages=packages)
+
+
+def _vendor_apart(model, build, installs, dirs) -> "list[Copy] | str":
+    """The runtime's copies with vendor/ in a layer of its own before the application's files (each
+    entry of the source folder by name), so a source change leaves it cached; why not."""
+    cwds = {_working_dir(build, ins, c) for ins, c in installs}
+    if len(cwds) != 1:
+        return "Composer installs in several folders"
+    appdir = cwds.pop()
+    if appdir not in dirs:
+        return f"Composer installs in {appdir}, inside the folder the source is copied to"
+    if build.chown:
+        return "the build gives the application folder to a user (chown -R)"
+    base = next((src for src, dest in build.sources if dest == appdir), None)
+    if base is not None and model.context.exists("vendor" if base == "." else f"{base}/vendor"):
+        return "the build context has a vendor/ folder of its own, which the source copy brings in"
+    index = {id(i): n for n, i in enumerate(build.stage.instructions)}
+    copies_at = [index[id(i)] for i in build.stage.instructions if i.keyword in ("COPY", "ADD") and i.flag("from") is None]
+    last_copy = max(copies_at) if copies_at else -1
+    for ins, cmd in build.commands:
+        if index[id(ins)] < last_copy or cmd.name in ("composer", "chmod", "mkdir", "rm", "true", "echo"):
+            continue
+        if cmd.name in ("apt-get", "apt", "apk") or cmd.name.startswith("docker-php-") or cmd.name == "pecl":
+            continue
+        return f"line {ins.start_line}: `{cmd.name}` runs after the source is copied and may write where the split does not list"
+    composer = model.context.read_json("composer.json" if base in (None, ".") else f"{base}/composer.json") or {}
+    hooks = [k for k in (composer.get("scripts") or {}) if k.startswith(("post-install", "post-update", "post-autoload"))]
+    if hooks:
+        return f"composer.json's `{hooks[0]}` script runs with the install and may write outside vendor/"
+    sources = context_copies(model, build, {"vendor"}, {"composer.json", "composer.lock", "auth.json"})
+    if isinstance(sources, str):
+        return sources
+    copied = [c.path for c in sources]
+    out = [Copy(posixpath.join(appdir, "vendor"))] + sources
+    for d in dirs:
+        if d not in app_dirs(build) and not any(d == p or d.startswith(p.rstrip("/") + "/") for p in copied):
+            out.append(Copy(d))
+    return out
 
 
 def _touched(build) -> "list[str] | str":

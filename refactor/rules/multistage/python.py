@@ -4,7 +4,7 @@ import posixpath
 import re
 
 from ...syntax.edits import InsertBefore
-from ..split import Copy, SplitRule, app_dirs, slim_runtime, split_fix, uncovered_paths, unknown_command
+from ..split import Copy, SplitRule, app_dirs, context_copies, slim_runtime, split_fix, uncovered_paths, unknown_command
 from ..split.runtime import distribution, distro_data, distro_release, distro_runtime
 
 VENV = "/opt/venv"
@@ -22,8 +22,11 @@ class PythonSplit(SplitRule):
     `build` stage: a virtual environment is created at `/opt/venv` before the
     first install, so every package lands there (uv keeps its project `.venv`);
     compilers and `-dev` packages stay in it. A runtime stage on the slim image
-    of the same Python version copies the virtual environment and the
-    application folder to the same paths, puts the environment first on
+    of the same Python version copies the virtual environment, in a layer of
+    its own, and then the application folder to the same paths (uv's project
+    `.venv`, inside the application folder, first too, then the source from
+    the build context, unless a step after the source copy may write elsewhere),
+    puts the environment first on
     `PATH`, installs only the shared libraries the compiled packages load
     (`libpq-dev` in the build → `libpq5` at run time, from a small mapping
     kept as data), and ends with the original configuration.
@@ -136,18 +139,54 @@ class PythonSplit(SplitRule):
         why = uncovered_paths(build, copies)
         if why:
             return why
+        venv_note = ""
+        if not system:
+            apart = _project_venv_apart(model, build, installs, dirs)
+            if isinstance(apart, str):
+                venv_note = f"; .venv is not copied apart from the application folder: {apart}"
+            else:
+                copies = apart
+                venv_note = "; the project's .venv first, in a layer of its own, then the source from the build context"
         fix = split_fix(model, build, runtime=runtime, copies=copies, runtime_packages=packages,
                         runtime_env=[f'ENV PATH="{VENV}/bin:$PATH"'] if system else [],
                         message=(f"split into a build stage ({build.base.text}"
                                  f"{' with the build tools' if runtime != build.base.text else ''}) and a "
                                  f"{runtime} runtime that copies {'the virtual environment and ' if system else ''}"
-                                 f"{', '.join(dirs)}" + (f" and installs {', '.join(packages)}" if packages else "")))
+                                 f"{', '.join(dirs)}" + (f" and installs {', '.join(packages)}" if packages else "")
+                                 + venv_note))
         if system:
             first = _before_sources(build, system[0][0])
             venv = (f"RUN python -m venv {VENV}\n"
                     f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"')
             fix = type(fix)(fix.target, fix.message, fix.safety, fix.edits + (InsertBefore(first, venv, above_comments=False),))
         return fix
+
+
+def _project_venv_apart(model, build, installs, dirs) -> "list[Copy] | str":
+    """The runtime's copies with uv's project environment (`.venv` of the folder `uv sync` runs in)
+    in a layer of its own before the application's files, each entry of the source folder by name;
+    why not."""
+    cwds = {build.workdir_at[id(ins)] for ins, _, _ in installs}
+    if len(cwds) != 1 or cwds != {d for d in dirs if d in cwds}:
+        return "uv installs in another folder than the one the source is copied to"
+    appdir = cwds.pop()
+    if any(k == "UV_PROJECT_ENVIRONMENT" for ins in build.carried if ins.keyword == "ENV" for k, _ in ins.pairs):
+        return "UV_PROJECT_ENVIRONMENT moves the environment"
+    if build.chown:
+        return "the build gives the application folder to a user (chown -R)"
+    base = next((src for src, dest in build.sources if dest == appdir), None)
+    if base is not None and model.context.exists(".venv" if base == "." else f"{base}/.venv"):
+        return "the build context has a .venv of its own, which the source copy brings in"
+    index = {id(i): n for n, i in enumerate(build.stage.instructions)}
+    sources = [index[id(i)] for i in build.stage.instructions if i.keyword in ("COPY", "ADD") and i.flag("from") is None]
+    last = max(sources) if sources else -1
+    for ins, cmd in build.commands:
+        if index[id(ins)] > last and cmd.name not in ("uv", "rm", "true", "echo", "apt-get", "apt", "apk"):
+            return f"line {ins.start_line}: `{cmd.name}` runs after the source is copied and may write where the split does not list"
+    sources = context_copies(model, build, {".venv"}, {"pyproject.toml", "uv.lock", ".python-version", "README.md"})
+    if isinstance(sources, str):
+        return sources
+    return [Copy(posixpath.join(appdir, ".venv"))] + sources
 
 
 def _before_sources(build, install):

@@ -40,6 +40,8 @@ class Copy:
     path: str
     dest: str | None = None  # defaults to `path`
     chown: str | None = None
+    stage: str | None = None  # the stage it comes from; defaults to the builder
+    line: str | None = None  # a copy of the build context, written as this line (COPY without --from)
 
 
 @dataclass
@@ -481,6 +483,60 @@ def app_dirs(build: Build) -> list[str]:
             continue
         if not any(dest == d or dest.startswith(d.rstrip("/") + "/") for d in out):
             out.append(dest)
+    return out
+
+
+def _whole_folder(ctx, src: str) -> bool:
+    clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+    return clean == "." or ctx.known and (ctx.root / clean).is_dir()
+
+
+def context_copies(model, build: Build, apart: set[str], skip: set[str] = frozenset()) -> "list[Copy] | str":
+    """The build's copies of the context, repeated in the runtime after a dependency folder (node_modules,
+    vendor, .venv) it copies from another stage in a layer of its own: the application's files then
+    come from the context as the original copied them, and follow the source tree. Copies of only
+    the files in `skip` (the manifests, which the dependency stage gives) are left out. Why not: a
+    copy the runtime cannot repeat, a context folder with a dependency folder of its own, or a step
+    of the build that changes the copied files."""
+    ctx = model.context
+    if not ctx.known:
+        return "without the build context, what the source copy brings cannot be told"
+    out: list[Copy] = []
+    dests: list[str] = []
+    for ins in build.stage.instructions:
+        if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or not ins.arguments:
+            continue
+        if ins.keyword == "ADD":
+            return f"line {ins.start_line}: an ADD the runtime would repeat"
+        args = list(ins.arguments)
+        srcs, dest = args[:-1], args[-1]
+        if all(posixpath.basename(s) in skip for s in srcs) and any(
+                _whole_folder(ctx, s) for other in build.stage.instructions if other.keyword == "COPY"
+                and other.flag("from") is None for s in list(other.arguments)[:-1]):
+            continue  # the manifests alone, which a copy of the whole folder brings again
+        if not dest.startswith("/") and build.workdir_at.get(id(ins)) != build.workdir:
+            return f"line {ins.start_line}: the copy's destination is relative to another WORKDIR than the runtime's"
+        absolute = posixpath.normpath(posixpath.join(build.workdir_at.get(id(ins), build.workdir), dest))
+        for src in srcs:
+            clean = posixpath.normpath(src.lstrip("/")) if src not in ("/", "./") else "."
+            if "$" in src:
+                return f"line {ins.start_line}: a source named by a variable"
+            if clean == "." or (ctx.root / clean).is_dir():
+                for name in apart:
+                    inside = name if clean == "." else f"{clean}/{name}"
+                    if ctx.exists(inside):
+                        return f"the build context has a {name} of its own, which the source copy brings in"
+        code = ins.own_code.strip()
+        if build.chown and ins.flag("chown") is None:
+            code = re.sub(r"^(\S+)\s+", lambda m: f"{m.group(1)} --chown={build.chown} ", code, count=1)
+        out.append(Copy(absolute, line=code))
+        dests.append(absolute)
+    for path in build.file_paths:
+        if path.startswith(("/tmp", "/var/lib/apt", "/var/cache", "/root/.cache")):
+            continue
+        if any(path == d or path.startswith(d.rstrip("/") + "/") for d in dests) and \
+                not any(path == d.rstrip("/") + "/" + a or path.startswith(d.rstrip("/") + "/" + a + "/") for d in dests for a in apart):
+            return f"{path} is changed by a RUN after the source copy; the runtime copies the source from the context"
     return out
 
 

@@ -71,8 +71,11 @@ def _skip(reason: str, stage) -> Skip:
 def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message: str, safety=Safety.REVIEW,
               builder_steps: list[str] = (), runtime_env: list[str] = (), runtime_packages: list[str] = (),
               runtime_steps: list[str] = (), dropped: tuple = (), runtime_workdir: str | None = None,
-              builder_platform: str | None = None) -> Fix:
-    """The edits of a split, as one fix: the stage becomes `build`, a runtime stage follows it."""
+              builder_platform: str | None = None, stages_before: list[str] = ()) -> Fix:
+    """The edits of a split, as one fix: the stage becomes `build`, a runtime stage follows it.
+
+    `stages_before` are stages written above the builder, each its lines (a `deps` stage that
+    installs the production dependencies from the manifests alone)."""
     style = model.style
     nl = style.newline
     frm = build.stage.from_instruction
@@ -88,6 +91,8 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     builder = build.stage.name or BUILDER  # a stage named already keeps its name (`FROM maven AS builder`)
     runtime_name = RUNTIME if builder != RUNTIME else "app"
     edits = [InsertBefore(frm, f"# {builder} {BUILD_WHAT}", above_comments=False, verbatim=True)]
+    edits[:0] = [InsertBefore(frm, style.render("\n".join([*lines, ""])) + nl, above_comments=True, verbatim=True)
+                 for lines in stages_before]
     if build.stage.name is None or build.repin or builder_platform:
         named = body if build.stage.name else f"{body} {style.keyword('AS')} {builder}"
         edits.append(Replace(frm, f"{named}{ending}", verbatim=True))
@@ -139,8 +144,11 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
     tail.append(f"WORKDIR {runtime_workdir or build.workdir}")
     tail.extend(runtime_env)
     for c in copies:
+        if c.line:
+            tail.append(c.line)
+            continue
         chown = f"--chown={c.chown} " if c.chown else ""
-        tail.append(f"COPY --from={builder} {chown}{c.path} {c.dest or c.path}")
+        tail.append(f"COPY --from={c.stage or builder} {chown}{c.path} {c.dest or c.path}")
     new.append(style.render("\n".join(tail)) + nl)
     if build.user is not None:
         new.append(_verbatim(build.user, nl) if build.user_moves else _repeated_user(build, runtime, nl))

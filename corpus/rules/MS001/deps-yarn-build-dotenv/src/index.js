@@ -1,0 +1,2 @@
+require("dotenv").config();
+console.log(process.env.QUEUE);
