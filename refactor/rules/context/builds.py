@@ -244,3 +244,19 @@ def recreating_run(model, source: Source, pattern: re.Pattern[str], *, before: b
             if source.dest is None or where == source.dest or re.search(rf"\bcd\s+{re.escape(source.dest)}/?(?:\s|$|;|&)", text):
                 return ins
     return None
+
+
+def stage_copy_before(source: Source, folders: tuple[str, ...]):
+    """The `COPY --from=<stage>` before the source, in its stage, that places one of `folders` where the
+    source lands (`COPY --from=build /app/.venv /app/.venv`, then `COPY . .`): the host's copy of that
+    folder, sent by the source, would land over the build's own. None if there is none."""
+    if source.dest is None:
+        return None
+    wanted = {posixpath.normpath(posixpath.join(source.dest, f)) for f in folders}
+    for ins in source.stage.instructions:
+        if ins is source.instruction:
+            return None
+        if ins.keyword == "COPY" and ins.flag("from") and len(ins.arguments) >= 2:
+            if posixpath.normpath(ins.arguments[-1]) in wanted:
+                return ins
+    return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from ..base import FileFix, Rule, Safety, Skip
-from .builds import Build, Entry, builds_of, data, entries, own_ignore_files, recreating_run, walk
+from .builds import Build, Entry, builds_of, data, entries, own_ignore_files, recreating_run, stage_copy_before, walk
 
 
 class ProposeDockerignore(Rule):
@@ -118,6 +118,8 @@ def _lines(model, builds: list[Build]) -> tuple[list[tuple[str, str]], list[str]
             for b, s in covering:
                 run = recreating_run(b.model, s, entry.recreated) if entry.recreated else None
                 if run is None:
+                    run = stage_copy_before(s, entry.paths)
+                if run is None:
                     break
                 runs.append((b, s, run))
             recreated = bool(covering) and len(runs) == len(covering)
@@ -130,7 +132,7 @@ def _lines(model, builds: list[Build]) -> tuple[list[tuple[str, str]], list[str]
             if runs:
                 b, s, run = runs[0]
                 why = f"{b.where(s.instruction)} would copy the host's {entry.line} into the image, " \
-                      f"where {b.where(run)} {'installs' if entry.kind == 'dependencies' else 'makes'} the build's own"
+                      f"where {b.where(run)} {'places' if run.keyword == 'COPY' else 'installs' if entry.kind == 'dependencies' else 'makes'} the build's own"
         elif not (present or ignored_in_git):
             continue
         elif entry.kind == "vcs" and covering:
