@@ -306,6 +306,14 @@ class _Copies:
         if ctx.known:
             for clean, dest in self.roots():
                 path = ctx.root if clean == "." else ctx.root / clean
+                if any(ch in clean for ch in "*?[") and not path.exists():  # `ADD *.py /home/`: each match
+                    folder = posixpath.dirname(dest) if dest.endswith("/" + posixpath.basename(clean)) else dest
+                    for match in sorted(ctx.root.glob(clean))[:SOURCE_LIMIT]:
+                        rel = match.relative_to(ctx.root).as_posix()
+                        if match.is_file() and rel not in seen and not ctx.ignored(rel):
+                            seen.add(rel)
+                            out.append((rel, posixpath.join(folder, match.name)))
+                    continue
                 if path.is_file():
                     if clean not in seen and not ctx.ignored(clean):
                         seen.add(clean)
@@ -365,6 +373,10 @@ _MODE = r"""['"][rbt]*[wxa+][rwxab+t]*['"]"""
 _SOURCE_WRITES = [
     (re.compile(r"(?<![\w.])open\("), "file", 0, _MODE),  # Python open(path, 'w')
     (re.compile(r"\.to_(?:csv|parquet|pickle|excel)\("), "file", 0, None),
+    # Pillow's Image.save, matplotlib's savefig, Flask's upload FileStorage.save, Keras' model.save
+    (re.compile(r"(?<!torch)(?<!np)(?<!numpy)\.(?:save|savefig)\("), "file", 0, None),
+    (re.compile(r"\btorch\.save\("), "file", 1, None),
+    (re.compile(r"\b(?:np|numpy)\.(?:save|savez|savez_compressed|savetxt)\("), "file", 0, None),
     (re.compile(r"\bsqlite3\.connect\("), "file", 0, None),
     (re.compile(r"\bFileHandler\("), "file", 0, None),
     (re.compile(r"\bos\.(?:makedirs|mkdir)\("), "dir", 0, None),
@@ -482,6 +494,8 @@ def _find_writes(program: Program) -> None:
                 if rest is not None and not re.search(rest, ",".join(args[index + 1:])):
                     continue
                 arg = args[index].strip()
+                if re.match(r"\w+\s*=(?!=)", arg) or arg.startswith(("function", "(", "async")) or "=>" in arg:
+                    continue  # a keyword argument or a callback (`form.save(commit=False)`, `doc.save(function …)`)
                 lit = _LITERAL.match(arg)
                 value = (lit.group(2) if lit.group(2) is not None else lit.group(4)) if lit else None
                 if value is None or (lit.group(1) == "`" and "${" in value):

@@ -1,0 +1,3 @@
+def picture(form):
+    item = form.save(commit=False)
+    return item
