@@ -284,9 +284,9 @@ def _outputs(model, build, ins, cmd) -> "list[str] | str":
             if not found:
                 return (f"no main package of {t} is found in the build context under {root}: the binaries "
                         f"`go {verb} {t}` writes cannot be told")
-            names.extend(_package_name(model, files, d) for d in found)
+            names.extend(_package_name(model, files, d, _inited_modules(build)) for d in found)
         elif t.startswith((".", "/")):
-            names.append(_package_name(model, files, posixpath.normpath(posixpath.join(cwd, t))))
+            names.append(_package_name(model, files, posixpath.normpath(posixpath.join(cwd, t)), _inited_modules(build)))
         else:  # an import path (`app/server`, `example.com/x/cmd/y@v1.2.0`)
             names.append(_last_element(t.split("@", 1)[0]))
     if verb == "build":
@@ -298,6 +298,16 @@ def _outputs(model, build, ins, cmd) -> "list[str] | str":
     if "$" in gobin or ":" in gobin:
         return "the folder `go install` writes to cannot be told"
     return [posixpath.join(gobin, n) for n in dict.fromkeys(names)]
+
+
+def _inited_modules(build) -> dict:
+    """Image folder -> the module path a `go mod init <path>` of the build gives the go.mod it writes there."""
+    out = {}
+    for ins, c in build.commands:
+        if c.name == "go" and c.argv[1:3] == ("mod", "init") and len(c.argv) > 3 and c.argv[3] \
+                and not c.argv[3].startswith("-"):
+            out[build.workdir_at[id(ins)]] = c.argv[3]
+    return out
 
 
 def _place(cwd: str, out: str | None, name: str) -> str:
@@ -369,11 +379,15 @@ def _read(files: dict, image: str) -> str | None:
         return None
 
 
-def _package_name(model, files: dict, folder: str) -> str:
+def _package_name(model, files: dict, folder: str, inited: dict | None = None) -> str:
     """The binary name of the package in the image folder `folder`: by its import path under the
-    go.mod above it, else (GOPATH mode) the folder's own name."""
+    go.mod above it (or the module a `go mod init <path>` of the build made there), else (GOPATH
+    mode) the folder's own name."""
     here = folder
     while True:
+        if inited and here in inited:
+            below = posixpath.relpath(folder, here)
+            return _last_element(inited[here] + ("" if below == "." else "/" + below))
         mod = posixpath.join(here, "go.mod")
         if mod in files:
             m = re.search(r"^module\s+(\S+)", _read(files, mod) or "", re.M)

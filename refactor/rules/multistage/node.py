@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 
@@ -281,11 +282,27 @@ def _join(base: str, name: str) -> str:
 
 
 def _context_folder(build, workdir: str) -> str | None:
-    """The context folder whose files are at `workdir` in the image."""
+    """The context folder whose files are at `workdir` in the image: a folder copied there whole, else the
+    folder of the files copied into it one by one (`COPY package.json /opt/server/`)."""
     for src, dest in build.sources:
         if dest == workdir:
             return src
-    return None
+    folders = set()
+    for ins in build.stage.instructions:
+        if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or len(ins.arguments) < 2 or ins.heredocs:
+            continue
+        dest = ins.arguments[-1]
+        at = build.workdir_at.get(id(ins), build.workdir)
+        target = posixpath.normpath(posixpath.join(at or "/", dest))
+        if "$" in dest or not (dest.endswith("/") or dest in (".", "./") or target == workdir):
+            continue
+        if target != workdir:
+            continue
+        for src in ins.arguments[:-1]:
+            if "$" in src or any(ch in src for ch in "*?["):
+                return None
+            folders.add(posixpath.dirname(posixpath.normpath(src.lstrip("/"))) or ".")
+    return folders.pop() if len(folders) == 1 else None
 
 
 def _has_build(pkg: dict, build) -> bool:
