@@ -98,7 +98,8 @@ def read_build(model) -> "Build | str | None":
     if "$" in base.text:
         return "the base image is named by a variable the split cannot resolve"
     if base.tag is None and base.digest is None or (base.tag or "").lower() == "latest":
-        return f"the base image {base.text} has no version tag: pin it first (PN001), then the split keeps that version"
+        return (f"the base image {base.text} has no version tag: pin it (PN001 does where it knows a current "
+                f"release; else by hand), then the split keeps that version")
     facts = image_facts(base)
     workdir = facts.workdir
     workdir_at: dict[int, str] = {}
@@ -122,7 +123,10 @@ def read_build(model) -> "Build | str | None":
         if kw == "ONBUILD":
             return f"line {ins.start_line}: ONBUILD runs in images built FROM this one; a split would move it"
         if kw == "SHELL":
-            return f"line {ins.start_line}: SHELL changes how every later step runs; split by hand"
+            if not _pipefail_shell(ins, facts.family):
+                return f"line {ins.start_line}: SHELL changes how every later step runs; split by hand"
+            carried.append(ins)  # `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`: both stages run under it
+            continue
         if kw == "ENV":
             for k, v in ins.pairs:
                 env[k] = _expand(v.strip("\"'"), env)
@@ -559,3 +563,17 @@ def program_path(build: Build, path_dirs: tuple[str, ...], artifact: str | None 
     if artifact and posixpath.basename(artifact) == program and posixpath.dirname(artifact) in path_dirs:
         return artifact
     return None
+
+
+def _pipefail_shell(ins, family: str | None) -> bool:
+    """A SHELL that only makes pipes fail (`["/bin/bash", "-o", "pipefail", "-c"]`, as hadolint's DL4006
+    asks): the runtime stage repeats it, where sh is everywhere and bash in the Debian-based images."""
+    args = list(ins.arguments) if ins.is_exec_form else []
+    if len(args) < 2 or args[-1] != "-c" or args[0] not in ("/bin/sh", "/bin/bash", "bash", "sh"):
+        return False
+    if "bash" in args[0] and family not in ("debian", "ubuntu"):
+        return False
+    flags = args[1:-1]
+    return flags in (["-o", "pipefail"], ["-eo", "pipefail"], ["-e", "-o", "pipefail"], ["-euo", "pipefail"],
+                     ["-eux", "-o", "pipefail"], ["-ex", "-o", "pipefail"])
+

@@ -111,7 +111,7 @@ def split_fix(model, build: Build, *, runtime: str, copies: list[Copy], message:
                            build.no_recommends)
     late = needs_install(build.carried) if install else []
     for ins in build.carried:
-        if (ins.keyword == "ARG" or ins.keyword == "ENV") and all(ins is not x for x, _ in late):
+        if ins.keyword in ("ARG", "ENV", "SHELL") and all(ins is not x for x, _ in late):
             new.append(_verbatim(ins, nl))
     tail = []
     if runtime_packages and "installs" not in message:
