@@ -406,8 +406,10 @@ def distro_release(ref: ImageRef) -> "tuple[str, dict] | str":
         m = re.match(r"(\d+)", tag)
         key = f"amazonlinux:{m.group(1)}" if m else None
     if key is None or key not in releases:
-        return (f"which release {ref.text} is (and so which language version and libraries it has) is not known "
-                f"(refactor/data/distro_packages.toml)")
+        known = sorted(k for k in releases if k.split(":", 1)[0] == name)
+        return (f"{ref.text} is a release the split has no package data for (which language version and libraries "
+                f"it ships); it knows {', '.join(known) if known else 'no ' + name + ' release'} "
+                f"(refactor/data/distro_packages.toml): move to one of those, or split by hand")
     return key, releases[key]
 
 
