@@ -455,32 +455,29 @@ def _change(rule: Rule, fix: Fix, df: Dockerfile, lineage: "_Lineage", original:
     targets.setdefault(id(fix.target), fix.target)
     mapped = {k: lineage.origin_of(t, df) for k, t in targets.items()}
     report = lineage.anchor_of(fix.target, df)
-    if report is None:
-        rng = Range(1, 1, 1, 1)
-    else:
-        _, own, _end = positions.starts[id(report)]
-        line, col = positions.position(own)
-        first_line_end = positions.text.find("\n", own)
-        first_line_end = len(positions.text) if first_line_end == -1 else first_line_end
-        rng = Range(line, col, *positions.position(first_line_end))
+    rng = _report_range(report, positions)
     edit = None
     if edits and all(o is not None for o in mapped.values()):
         edit = _standalone_edit(fix, df, mapped, original, positions)
     return Change(rule.code, rule.title, str(fix.safety), fix.message, rng, edit, applied, path=original.path)
 
 
+def _report_range(report, positions: "_Positions") -> Range:
+    """Where a change is reported: the first line of the input instruction it stands for (1:1 if none)."""
+    if report is None:
+        return Range(1, 1, 1, 1)
+    _, own, _end = positions.starts[id(report)]
+    line, col = positions.position(own)
+    first_line_end = positions.text.find("\n", own)
+    first_line_end = len(positions.text) if first_line_end == -1 else first_line_end
+    return Range(line, col, *positions.position(first_line_end))
+
+
 def _file_change(rule: Rule, fix: FileFix, df: Dockerfile, lineage: "_Lineage", positions: _Positions,
                  context: BuildContext, path: str | None, *, applied: bool) -> Change:
     """A change to a second file: reported at its instruction in the input, its edit on that file."""
     report = lineage.anchor_of(fix.target, df) if fix.target is not None else None
-    if report is None:
-        rng = Range(1, 1, 1, 1)
-    else:
-        _, own, _end = positions.starts[id(report)]
-        line, col = positions.position(own)
-        first_line_end = positions.text.find("\n", own)
-        first_line_end = len(positions.text) if first_line_end == -1 else first_line_end
-        rng = Range(line, col, *positions.position(first_line_end))
+    rng = _report_range(report, positions)
     old = fix.original or ""
     if fix.text.startswith(old):  # an addition at the end (or a new file): an insertion there
         lines = old.splitlines(keepends=True)

@@ -4,7 +4,7 @@ import dataclasses
 import posixpath
 import re
 
-from ..split import Copy, SplitRule, app_dirs, context_copies, debian_suite, runtime_packages, split_fix, uncovered_paths, \
+from ..split import Copy, SplitRule, app_dirs, context_copies, folder_apart_reason, debian_suite, runtime_packages, split_fix, uncovered_paths, \
     unknown_command
 
 _TOOLS = {"composer", "php", "curl", "docker-php-ext-install", "docker-php-ext-configure", "docker-php-ext-enable",
@@ -163,20 +163,11 @@ def _vendor_apart(model, build, installs, dirs) -> "list[Copy] | str":
     appdir = cwds.pop()
     if appdir not in dirs:
         return f"Composer installs in {appdir}, inside the folder the source is copied to"
-    if build.chown:
-        return "the build gives the application folder to a user (chown -R)"
+    why = folder_apart_reason(model, build, appdir, "vendor", "a vendor/ folder", lambda name: name in (
+        "composer", "chmod", "mkdir", "rm", "true", "echo", "apt-get", "apt", "apk", "pecl") or name.startswith("docker-php-"))
+    if why:
+        return why
     base = next((src for src, dest in build.sources if dest == appdir), None)
-    if base is not None and model.context.exists("vendor" if base == "." else f"{base}/vendor"):
-        return "the build context has a vendor/ folder of its own, which the source copy brings in"
-    index = {id(i): n for n, i in enumerate(build.stage.instructions)}
-    copies_at = [index[id(i)] for i in build.stage.instructions if i.keyword in ("COPY", "ADD") and i.flag("from") is None]
-    last_copy = max(copies_at) if copies_at else -1
-    for ins, cmd in build.commands:
-        if index[id(ins)] < last_copy or cmd.name in ("composer", "chmod", "mkdir", "rm", "true", "echo"):
-            continue
-        if cmd.name in ("apt-get", "apt", "apk") or cmd.name.startswith("docker-php-") or cmd.name == "pecl":
-            continue
-        return f"line {ins.start_line}: `{cmd.name}` runs after the source is copied and may write where the split does not list"
     composer = model.context.read_json("composer.json" if base in (None, ".") else f"{base}/composer.json") or {}
     hooks = [k for k in (composer.get("scripts") or {}) if k.startswith(("post-install", "post-update", "post-autoload"))]
     if hooks:

@@ -4,7 +4,7 @@ import posixpath
 import re
 
 from ...syntax.edits import InsertBefore
-from ..split import Copy, SplitRule, app_dirs, context_copies, slim_runtime, split_fix, uncovered_paths, unknown_command
+from ..split import Copy, SplitRule, app_dirs, context_copies, folder_apart_reason, slim_runtime, split_fix, uncovered_paths, unknown_command
 from ..split.runtime import distribution, distro_data, distro_release, distro_runtime
 
 VENV = "/opt/venv"
@@ -172,17 +172,10 @@ def _project_venv_apart(model, build, installs, dirs) -> "list[Copy] | str":
     appdir = cwds.pop()
     if any(k == "UV_PROJECT_ENVIRONMENT" for ins in build.carried if ins.keyword == "ENV" for k, _ in ins.pairs):
         return "UV_PROJECT_ENVIRONMENT moves the environment"
-    if build.chown:
-        return "the build gives the application folder to a user (chown -R)"
-    base = next((src for src, dest in build.sources if dest == appdir), None)
-    if base is not None and model.context.exists(".venv" if base == "." else f"{base}/.venv"):
-        return "the build context has a .venv of its own, which the source copy brings in"
-    index = {id(i): n for n, i in enumerate(build.stage.instructions)}
-    sources = [index[id(i)] for i in build.stage.instructions if i.keyword in ("COPY", "ADD") and i.flag("from") is None]
-    last = max(sources) if sources else -1
-    for ins, cmd in build.commands:
-        if index[id(ins)] > last and cmd.name not in ("uv", "rm", "true", "echo", "apt-get", "apt", "apk"):
-            return f"line {ins.start_line}: `{cmd.name}` runs after the source is copied and may write where the split does not list"
+    why = folder_apart_reason(model, build, appdir, ".venv", "a .venv", lambda name: name in (
+        "uv", "rm", "true", "echo", "apt-get", "apt", "apk"))
+    if why:
+        return why
     sources = context_copies(model, build, {".venv"}, {"pyproject.toml", "uv.lock", ".python-version", "README.md"})
     if isinstance(sources, str):
         return sources

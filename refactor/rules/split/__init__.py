@@ -14,7 +14,7 @@ ends with the original configuration, moved verbatim.
 
 from __future__ import annotations
 
-from .build import (BUILDER, DISTROS, STANDARD_PATH, Build, Copy, app_dirs, context_copies, distro_language, command_tools, context_files, program_path,
+from .build import (BUILDER, DISTROS, STANDARD_PATH, Build, Copy, app_dirs, context_copies, distro_language, folder_apart_reason, command_tools, context_files, program_path,
                     read_build, uncovered_paths, unknown_command)
 from .reads import command_files, files_read
 from .runtime import (debian_suite, floating_tag, install_line, library_packages, native_runtime, runtime_data,
@@ -22,6 +22,6 @@ from .runtime import (debian_suite, floating_tag, install_line, library_packages
 from .stages import SplitRule, needs_install, split_fix
 
 __all__ = ["Build", "Copy", "DISTROS", "SplitRule", "distro_language", "read_build", "runtime_data", "split_fix", "BUILDER", "STANDARD_PATH",
-           "app_dirs", "context_copies", "command_files", "command_tools", "context_files", "debian_suite", "files_read", "floating_tag",
+           "app_dirs", "context_copies", "folder_apart_reason", "command_files", "command_tools", "context_files", "debian_suite", "files_read", "floating_tag",
            "install_line", "library_packages", "native_runtime", "needs_install", "program_path", "runtime_packages",
            "slim_runtime", "slim_variant", "sort_packages", "uncovered_paths", "unknown_command"]

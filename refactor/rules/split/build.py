@@ -577,3 +577,22 @@ def _pipefail_shell(ins, family: str | None) -> bool:
     return flags in (["-o", "pipefail"], ["-eo", "pipefail"], ["-e", "-o", "pipefail"], ["-euo", "pipefail"],
                      ["-eux", "-o", "pipefail"], ["-ex", "-o", "pipefail"])
 
+
+def folder_apart_reason(model, build: Build, appdir: str, folder: str, label: str, after_ok) -> str | None:
+    """Why the dependency folder `folder` (vendor, .venv) that an install writes into `appdir` cannot be copied in a
+    layer of its own before the source, or None: a `chown -R` of the app folder, a `folder` in the build context
+    that the source copy brings in, or a step after the source copy (other than those `after_ok` accepts, by
+    command name) that may write where the split does not list."""
+    if build.chown:
+        return "the build gives the application folder to a user (chown -R)"
+    base = next((src for src, dest in build.sources if dest == appdir), None)
+    if base is not None and model.context.exists(folder if base == "." else f"{base}/{folder}"):
+        return f"the build context has {label} of its own, which the source copy brings in"
+    index = {id(i): n for n, i in enumerate(build.stage.instructions)}
+    copies_at = [index[id(i)] for i in build.stage.instructions if i.keyword in ("COPY", "ADD") and i.flag("from") is None]
+    last_copy = max(copies_at) if copies_at else -1
+    for ins, cmd in build.commands:
+        if index[id(ins)] > last_copy and not after_ok(cmd.name):
+            return f"line {ins.start_line}: `{cmd.name}` runs after the source is copied and may write where the split does not list"
+    return None
+
